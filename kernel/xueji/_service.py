@@ -1,0 +1,500 @@
+"""The service layer: one unit of work per request.
+
+:class:`Register` is what an embedding program, the CLI and the conformance
+suite call.  ``submit`` checks the idempotency key, opens a unit of work,
+checks the principal's scope, runs the handler of the request's kind, saves
+the decision and the audit record, and commits — all or nothing.  A denied
+attempt is audited in a unit of work of its own, so the denial is kept while
+nothing of the request is.
+"""
+
+from __future__ import annotations
+
+__all__ = ["History", "Register", "deny", "require_scope"]
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+import attrs
+
+from xueji._access import Principal, PrincipalRole
+from xueji._calendar import CalendarBook, WorkingDays
+from xueji._context import Context, new_id
+from xueji._decisions import Decision
+from xueji._enrollment import (
+    Admission,
+    DeferralApplication,
+    DelayedRegistration,
+    DuplicateResolution,
+    IdCorrection,
+    NationalNumberAssignment,
+    Registration,
+    consequences,
+    decide_admission,
+    decide_deferral,
+    decide_delayed_registration,
+    decide_duplicate_resolution,
+    decide_id_correction,
+    decide_national_number,
+    decide_registration,
+)
+from xueji._errors import AccessDeniedError, InvalidInputError, UnknownStudentError
+from xueji._orgs import School
+from xueji._procedures import AuditRecord, Procedure, ProcedureState, StepState
+from xueji._register import (
+    Archive,
+    ChangeKind,
+    Enrollment,
+    StatusChange,
+    Student,
+)
+from xueji._rules import Rules
+from xueji._serialize import dumps
+from xueji._status import Status, check_transition
+from xueji._storage import Organisation, Store, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+R = TypeVar("R")
+
+Handler = Callable[[Context, Any], Decision]
+
+HANDLERS: dict[type, Handler] = {
+    Admission: decide_admission,
+    Registration: decide_registration,
+    DelayedRegistration: decide_delayed_registration,
+    DeferralApplication: decide_deferral,
+    IdCorrection: decide_id_correction,
+    NationalNumberAssignment: decide_national_number,
+    DuplicateResolution: decide_duplicate_resolution,
+}
+"""Request type → handler.  Chapter modules add theirs with
+:func:`register_handler`."""
+
+
+def register_handler(request_type: type, handler: Handler) -> None:
+    HANDLERS[request_type] = handler
+
+
+class _Denied(Exception):
+    def __init__(self, action: str, student: str | None) -> None:
+        self.action = action
+        self.student = student
+
+
+def deny(ctx: Context, action: str, student: str | None) -> None:
+    """Abort the request as outside the principal's scope; audited."""
+    del ctx
+    raise _Denied(action, student)
+
+
+def require_scope(ctx: Context, school: School) -> None:
+    """第四、四十二条: a school's registrar acts for that school; a district's
+    for its schools; the city everywhere; an auditor writes nothing."""
+    p = ctx.principal
+    ok = (
+        p.role is PrincipalRole.CITY
+        or (p.role is PrincipalRole.DISTRICT and p.organisation == school.district)
+        or (p.role is PrincipalRole.SCHOOL and p.organisation == school.code)
+    )
+    if not ok:
+        deny(ctx, f"act for school {school.code}", None)
+
+
+def renumber(ctx: Context, student: Student, number: str) -> None:
+    """Replace a temporary L number; every record follows, the L number
+    stays an alias (第十七条第二款)."""
+    updated = attrs.evolve(
+        student,
+        number=number,
+        aliases=(*student.aliases, student.number),
+        version=1,
+    )
+    ctx.uow.add_student(updated)
+    ctx.uow.update_student(
+        attrs.evolve(student, aliases=(*student.aliases, "→" + number),
+                     version=student.version + 1)
+    )
+    for enrollment in ctx.uow.enrollments_of(student.number):
+        ctx.uow.update_enrollment(
+            attrs.evolve(enrollment, student=number, version=enrollment.version + 1)
+        )
+    archive = ctx.uow.get_archive(student.number)
+    if archive is not None:
+        ctx.uow.put_archive(attrs.evolve(archive, student=number))
+    ctx.record(
+        ChangeKind.NATIONAL_NUMBER,
+        f"全国学籍号替换临时学籍号，原号保留为别名（{student.number}）",
+        student=number,
+        district=student.district,
+        article="第十七条第二款",
+        data={"alias": student.number},
+    )
+
+
+def close_review(ctx: Context, procedure: Procedure, request: DuplicateResolution) -> None:
+    steps = tuple(
+        attrs.evolve(
+            s,
+            state=StepState.APPROVED,
+            actor=str(ctx.principal),
+            acted_at=ctx.now,
+            acted_on=ctx.on,
+            comment=("同一人" if request.same_person else "非同一人")
+            + (f"：{request.comment}" if request.comment else ""),
+        )
+        if s.state is StepState.WAITING
+        else s
+        for s in procedure.steps
+    )
+    ctx.uow.update_procedure(
+        attrs.evolve(
+            procedure,
+            steps=steps,
+            state=ProcedureState.APPROVED,
+            closed_on=ctx.on,
+            version=procedure.version + 1,
+        )
+    )
+    for item in ctx.uow.obligations(open_only=True):
+        if item.procedure == procedure.id:
+            ctx.uow.update_obligation(
+                attrs.evolve(
+                    item,
+                    fulfilled_on=ctx.on,
+                    fulfilled_by=str(ctx.principal),
+                    outcome="resolved",
+                    version=item.version + 1,
+                )
+            )
+
+
+@attrs.frozen
+class History:
+    """A student's history with citations: stints, events, decisions."""
+
+    student: Student
+    enrollments: tuple[Enrollment, ...]
+    events: tuple[StatusChange, ...]
+    archive: Archive | None
+
+
+def digest(request: object) -> str:
+    return hashlib.sha256(dumps(request).encode("utf-8")).hexdigest()
+
+
+class Register:
+    """A register of students under the regulation, on a store.
+
+    Args:
+        store: where the register lives (``MemoryStore`` or the SQLAlchemy
+            adapter's ``SqlStore``).
+        rules: the plugins in force; the municipal rules by default.
+        calendars: the calendar book; by default the statutory schedule and
+            every school calendar the plugins supply.
+        clock: the time stamped on records (UTC); tests pass a fixed one.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        rules: Rules | None = None,
+        calendars: CalendarBook | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.store = store
+        self.rules = rules or Rules.municipal()
+        self.calendars = calendars or self._calendars_from(self.rules)
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    @staticmethod
+    def _calendars_from(rules: Rules) -> CalendarBook:
+        calendars = []
+        for _info, answer in rules.collect("xueji_school_calendars"):
+            calendars.extend(answer)
+        return CalendarBook(WorkingDays(), calendars)
+
+    # -------------------------------------------------------------- writes
+
+    def submit(self, request: Any, principal: Principal) -> Decision:
+        """Decide one request and persist the outcome atomically."""
+        handler = HANDLERS.get(type(request))
+        if handler is None:
+            raise InvalidInputError(
+                f"{type(request).__name__} is not a request xueji knows"
+            )
+        key: str | None = getattr(request, "idempotency_key", None)
+        request_digest = digest(request)
+        if key is not None:
+            with self.store.unit_of_work() as uow:
+                known = uow.recall(key)
+            if known is not None:
+                if known[0] != request_digest:
+                    from xueji._errors import DuplicateRequestError
+
+                    raise DuplicateRequestError(
+                        f"idempotency key {key!r} was used for a different "
+                        "request; use a new key for a new request"
+                    )
+                return known[1]
+        now = self._clock()
+        try:
+            with self.store.unit_of_work() as uow:
+                ctx = Context(
+                    uow=uow,
+                    rules=self.rules,
+                    calendars=self.calendars,
+                    principal=principal,
+                    request_id=getattr(request, "id", None) or new_id("req"),
+                    on=request.on,
+                    now=now,
+                )
+                decision = handler(ctx, request)
+                uow.save_decision(decision, key=key, digest=request_digest)
+                self._audit(
+                    uow,
+                    principal,
+                    f"submit {decision.kind}: {decision.outcome.value}",
+                    allowed=True,
+                    student=decision.student,
+                    target=decision.request_id,
+                    now=now,
+                )
+                uow.commit()
+        except _Denied as denied:
+            self._record_denial(principal, denied, now)
+            raise AccessDeniedError(
+                f"{principal.role.value} {principal.organisation} may not "
+                f"{denied.action}: outside its scope (第四、四十二条)"
+            ) from None
+        log.info("decided %s %s: %s", decision.kind, decision.request_id,
+                 decision.outcome.value)
+        return decision
+
+    def _audit(
+        self,
+        uow: UnitOfWork,
+        principal: Principal,
+        action: str,
+        *,
+        allowed: bool,
+        now: datetime,
+        student: str | None = None,
+        target: str | None = None,
+    ) -> None:
+        uow.append_audit(
+            AuditRecord(
+                id=new_id("aud"),
+                at=now,
+                principal=str(principal),
+                organisation=principal.organisation,
+                action=action,
+                allowed=allowed,
+                student=student,
+                target=target,
+            )
+        )
+
+    def _record_denial(self, principal: Principal, denied: _Denied, now: datetime) -> None:
+        with self.store.unit_of_work() as uow:
+            self._audit(
+                uow,
+                principal,
+                f"denied: {denied.action}",
+                allowed=False,
+                student=denied.student,
+                now=now,
+            )
+            uow.commit()
+
+    def load_organisations(
+        self, organisations: Iterable[Organisation], principal: Principal
+    ) -> int:
+        """Load reference data (schools, districts, townships, offices).
+        The city or a district (for its own organisations) may do it."""
+        items = list(organisations)
+        now = self._clock()
+        allowed = principal.role is PrincipalRole.CITY or (
+            principal.role is PrincipalRole.DISTRICT
+            and all(
+                getattr(o, "district", o.code) == principal.organisation for o in items
+            )
+        )
+        if not allowed:
+            self._record_denial(principal, _Denied("load organisations", None), now)
+            raise AccessDeniedError(
+                f"{principal.role.value} {principal.organisation} may not load "
+                "these organisations: the city loads all, a district its own"
+            )
+        with self.store.unit_of_work() as uow:
+            for org in items:
+                uow.put_organisation(org)
+            self._audit(
+                uow, principal, f"load {len(items)} organisations", allowed=True,
+                now=now,
+            )
+            uow.commit()
+        return len(items)
+
+    # -------------------------------------------------------------- jobs
+
+    def close_registration_window(
+        self, school_year: str, on: date, principal: Principal
+    ) -> list[Decision]:
+        """第十六条第二、三款, run once the 延期注册 window has closed: every
+        admitted student who neither registered nor had a delayed
+        registration gets the consequences of the stage.  Running it twice
+        changes nothing."""
+        decisions = []
+        with self.store.unit_of_work() as uow:
+            schools = [
+                s
+                for s in uow.schools()
+                if principal.role is PrincipalRole.CITY
+                or s.district == principal.organisation
+                or s.code == principal.organisation
+            ]
+            waiting = [
+                e
+                for s in schools
+                for e in uow.enrollments_at(s.code)
+                if e.status is Status.ADMITTED and e.school_year == school_year
+            ]
+            now = self._clock()
+            for enrollment in waiting:
+                school = next(s for s in schools if s.code == enrollment.school)
+                stage = school.system.stage_of(enrollment.grade)
+                term = self.calendars.term(school_year, stage.calendar_stage, 1)
+                window = self.calendars.days_after_term_start(term, 5)
+                if on <= window:
+                    continue
+                student = uow.get_student(enrollment.student)
+                assert student is not None
+                if any(
+                    e.kind is ChangeKind.DELAYED_REGISTRATION
+                    for e in uow.events_of(student.number)
+                ):
+                    continue
+                ctx = Context(
+                    uow=uow,
+                    rules=self.rules,
+                    calendars=self.calendars,
+                    principal=principal,
+                    request_id=new_id("job"),
+                    on=on,
+                    now=now,
+                )
+                consequences(ctx, student, enrollment, school, stage, window)
+                if ctx.obligations or ctx.events:
+                    decision = ctx.decide("registration-window", student.number)
+                    uow.save_decision(decision, key=None, digest=None)
+                    decisions.append(decision)
+            self._audit(
+                uow,
+                principal,
+                f"close registration window {school_year}: {len(decisions)} changed",
+                allowed=True,
+                now=now,
+            )
+            uow.commit()
+        return decisions
+
+    def end_deferrals(self, on: date, principal: Principal) -> list[str]:
+        """第十一条第二款: a deferral does not renew itself.  Every 缓学 whose
+        period ended before ``on`` returns to 待入学 for the next school year;
+        running it twice changes nothing."""
+        ended = []
+        now = self._clock()
+        with self.store.unit_of_work() as uow:
+            for school in uow.schools():
+                for enrollment in uow.enrollments_at(school.code):
+                    if enrollment.status is not Status.DEFERRED:
+                        continue
+                    if enrollment.status_until is None or enrollment.status_until >= on:
+                        continue
+                    check_transition(Status.DEFERRED, Status.ADMITTED)
+                    first = int(enrollment.school_year[:4]) + 1
+                    uow.update_enrollment(
+                        attrs.evolve(
+                            enrollment,
+                            status=Status.ADMITTED,
+                            school_year=f"{first}-{first + 1}",
+                            status_until=None,
+                            version=enrollment.version + 1,
+                        )
+                    )
+                    ctx = Context(uow, self.rules, self.calendars, principal,
+                                  new_id("job"), on, now)
+                    ctx.record(
+                        ChangeKind.DEFERRAL_ENDED,
+                        "缓学期满；仍不能就学的，应当重新提出申请",
+                        student=enrollment.student,
+                        district=enrollment.district,
+                        article="第十一条第二款",
+                        enrollment=enrollment.id,
+                        source_status=Status.DEFERRED,
+                        target_status=Status.ADMITTED,
+                    )
+                    ended.append(enrollment.student)
+            uow.commit()
+        return ended
+
+    # -------------------------------------------------------------- reads
+
+    def history(self, number: str, principal: Principal) -> History:
+        """A student's whole history, if the principal's scope covers it."""
+        now = self._clock()
+        with self.store.unit_of_work() as uow:
+            student = uow.get_student(number)
+            enrollments = uow.enrollments_of(student.number) if student else []
+            if student is None or not self._may_read(uow, principal, enrollments):
+                # Deny without telling whether the student exists.
+                self._audit(uow, principal, "denied: read history", allowed=False,
+                            now=now)
+                uow.commit()
+                raise UnknownStudentError(
+                    "no student with that 学籍号 within your scope; check the "
+                    "number or ask the student's school or district"
+                )
+            history = History(
+                student=student,
+                enrollments=tuple(enrollments),
+                events=tuple(uow.events_of(student.number)),
+                archive=uow.get_archive(student.number),
+            )
+            self._audit(uow, principal, "read history", allowed=True,
+                        student=student.number, now=now)
+            uow.commit()
+        return history
+
+    @staticmethod
+    def _may_read(
+        uow: UnitOfWork, principal: Principal, enrollments: list[Enrollment]
+    ) -> bool:
+        if principal.role is PrincipalRole.CITY:
+            return True
+        for enrollment in enrollments:
+            if principal.role in (PrincipalRole.DISTRICT, PrincipalRole.AUDITOR):
+                if enrollment.district == principal.organisation:
+                    return True
+            if principal.role is PrincipalRole.SCHOOL:
+                if enrollment.school == principal.organisation:
+                    return True
+            if principal.role is PrincipalRole.TOWNSHIP:
+                township = uow.get_township(principal.organisation)
+                if township is not None and township.district == enrollment.district:
+                    return True
+        return False
+
+    def decisions_of(self, number: str) -> list[Decision]:
+        with self.store.unit_of_work() as uow:
+            return uow.decisions_of(number)
+
+
+def run(function: Callable[[UnitOfWork], R], store: Store) -> R:
+    with store.unit_of_work() as uow:
+        return function(uow)
