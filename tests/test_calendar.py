@@ -183,8 +183,19 @@ def test_working_days_between_counts_both_ends(working_days: WorkingDays) -> Non
     assert count == 5
 
 
-def test_an_empty_range_has_no_working_days(working_days: WorkingDays) -> None:
-    assert working_days.working_days_between(date(2025, 9, 2), date(2025, 9, 1)) == 0
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (date(2025, 9, 2), date(2025, 9, 1)),
+        (date(2025, 9, 10), date(2025, 9, 1)),
+        (date(2026, 1, 5), date(2025, 12, 29)),
+    ],
+)
+def test_an_empty_range_has_no_working_days(
+    working_days: WorkingDays, first: date, last: date
+) -> None:
+    assert working_days.working_days_between(first, last) == 0
+    assert working_days.working_days_in(first, last) == []
 
 
 def test_working_days_between_spans_a_year_end(working_days: WorkingDays) -> None:
@@ -842,3 +853,39 @@ def test_next_working_day_is_the_first_working_day_from_the_day(day: date) -> No
     assert result >= day
     assert chinese_calendar.is_workday(result)
     assert _oracle_working_days(day - timedelta(days=1), result) == 1
+
+
+# --------------------------------------------------------------------------
+# The examples in docs/calendars.md
+
+
+DOCS = Path(__file__).parent.parent / "docs" / "calendars.md"
+
+
+def _toml_blocks() -> list[str]:
+    text = DOCS.read_text(encoding="utf-8")
+    return [block.split("```", 1)[0] for block in text.split("```toml\n")[1:]]
+
+
+def test_the_documented_2026_schedule_agrees_with_chinese_calendar(
+    tmp_path: Path,
+) -> None:
+    (text,) = [b for b in _toml_blocks() if b.startswith("year = 2026")]
+    schedule = load_holiday_schedule(write(tmp_path, "2026.toml", text))
+
+    days = WorkingDays([schedule])
+
+    assert len(schedule.makeup_workdays) == 6
+    for offset in range(365):
+        day = date(2026, 1, 1) + timedelta(days=offset)
+        assert days.is_working_day(day) is chinese_calendar.is_workday(day), day
+
+
+def test_the_documented_calendar_is_the_shipped_one(
+    book: CalendarBook, tmp_path: Path
+) -> None:
+    (text,) = [b for b in _toml_blocks() if b.startswith("[[calendar]]")]
+
+    (calendar,) = load_school_calendars(write(tmp_path, "cal.toml", text))
+
+    assert calendar == book.calendar("2025-2026", COMPULSORY)

@@ -46,6 +46,7 @@ from datetime import date
 from typing import Final
 
 import attrs
+
 from xueji._errors import InvalidInputError
 
 #: The day this edition of the regulation took effect (第五十二条).  A request

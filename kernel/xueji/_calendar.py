@@ -389,6 +389,8 @@ class WorkingDays:
         self, first: date, last: date
     ) -> Iterator[tuple[tuple[int, ...], int, int]]:
         """Per year of the range: the year's ordinals and the index slice."""
+        if last < first:
+            return
         first_ordinal, last_ordinal = first.toordinal(), last.toordinal()
         for year in range(first.year, last.year + 1):
             ordinals = self._table(year).ordinals

@@ -27,13 +27,13 @@ import attrs
 
 from xueji._access import Applicant, ApplicantKind, PrincipalRole
 from xueji._articles import EDITION_EFFECTIVE
-from xueji._calendar import Term, school_year_of
+from xueji._calendar import CalendarBook, Term
 from xueji._context import Context, new_id
 from xueji._decisions import Decision, ObligationKind, Role
 from xueji._errors import InvalidInputError, UnknownOrganisationError
 from xueji._identity import DocumentKind, IdNumber, StudentNumber, parse_id_number
 from xueji._medical import HospitalGrade, MedicalRecord
-from xueji._orgs import CITY_CODE, School, Stage, Township, grade_label
+from xueji._orgs import School, Stage, Township, grade_label
 from xueji._procedures import Procedure, Step
 from xueji._register import (
     Archive,
@@ -49,20 +49,25 @@ from xueji._register import (
 from xueji._serialize import dumps, loads
 from xueji._status import Status, check_transition
 
-_SCHOOL_YEAR = r"^\d{4}-\d{4}$"
+_SCHOOL = Applicant(ApplicantKind.SCHOOL, "学校")
+_GUARDIAN = Applicant(ApplicantKind.GUARDIAN, "监护人")
+_DISTRICT = Applicant(ApplicantKind.SCHOOL, "区教委")
 
 
 def _school_year(_: object, attribute: attrs.Attribute[str], value: str) -> None:
     first, _sep, second = value.partition("-")
     if not (first.isdigit() and second.isdigit() and int(second) == int(first) + 1):
         raise InvalidInputError(
-            f"{attribute.name} {value!r} is not a school year: write it as "
-            "2025-2026"
+            f"{attribute.name} {value!r} is not a school year: write it as 2025-2026"
         )
 
 
 def _grade(_: object, attribute: attrs.Attribute[int], value: int) -> None:
     grade_label(value)
+
+
+def _upper_str(value: str) -> str:
+    return value.strip().upper()
 
 
 def _upper(value: str | None) -> str | None:
@@ -99,7 +104,7 @@ class Admission:
     grade: int = attrs.field(validator=_grade)
     school_year: str = attrs.field(validator=_school_year)
     student: StudentParticulars
-    applicant: Applicant = Applicant(ApplicantKind.SCHOOL, "学校")
+    applicant: Applicant = _SCHOOL
     documents: tuple[str, ...] = ()
     roster_reference: str | None = None
     one_plus_three: bool = False
@@ -114,7 +119,7 @@ class Registration:
     id: str
     on: date
     student: str
-    applicant: Applicant = Applicant(ApplicantKind.GUARDIAN, "监护人")
+    applicant: Applicant = _GUARDIAN
     justification: str | None = None  # 不可抗力等正当事由 (第十六条第三款)
     idempotency_key: str | None = None
 
@@ -130,7 +135,7 @@ class DelayedRegistration:
     until: date
     reason: str
     materials: tuple[str, ...] = ()
-    applicant: Applicant = Applicant(ApplicantKind.GUARDIAN, "监护人")
+    applicant: Applicant = _GUARDIAN
     justification: str | None = None  # 不可抗力等正当事由 (第十六条第三款)
     idempotency_key: str | None = None
 
@@ -147,7 +152,7 @@ class DeferralApplication:
     student: str
     filed_with: str  # a township (乡镇人民政府) or district (区教委) code
     medical_record: MedicalRecord | None
-    applicant: Applicant = Applicant(ApplicantKind.GUARDIAN, "监护人")
+    applicant: Applicant = _GUARDIAN
     idempotency_key: str | None = None
 
 
@@ -159,9 +164,9 @@ class IdCorrection:
     id: str
     on: date
     student: str
-    id_number: str = attrs.field(converter=str.upper)
+    id_number: str = attrs.field(converter=_upper_str)
     reason: str
-    applicant: Applicant = Applicant(ApplicantKind.SCHOOL, "学校")
+    applicant: Applicant = _SCHOOL
     idempotency_key: str | None = None
 
 
@@ -174,7 +179,7 @@ class NationalNumberAssignment:
     on: date
     student: str
     number: str
-    applicant: Applicant = Applicant(ApplicantKind.SCHOOL, "学校")
+    applicant: Applicant = _SCHOOL
     idempotency_key: str | None = None
 
 
@@ -189,7 +194,7 @@ class DuplicateResolution:
     review: str
     same_person: bool
     comment: str = ""
-    applicant: Applicant = Applicant(ApplicantKind.SCHOOL, "区教委")
+    applicant: Applicant = _DISTRICT
     idempotency_key: str | None = None
 
 
@@ -223,12 +228,14 @@ def term_for(ctx: Context, school_year: str, stage: Stage, number: int) -> Term:
     return ctx.calendars.term(school_year, stage.calendar_stage, number)
 
 
+def entry_term(calendars: CalendarBook, enrollment: Enrollment, stage: Stage) -> Term:
+    """The term a new student enters: the one containing the stint's first
+    day, or the next one to start (an admission in a vacation)."""
+    return calendars.current_or_next_term(enrollment.first_day, stage.calendar_stage)
+
+
 def _first_term(ctx: Context, school_year: str, stage: Stage) -> Term:
     return term_for(ctx, school_year, stage, 1)
-
-
-def _stage_name(stage: Stage) -> str:
-    return stage.value
 
 
 def _active(ctx: Context, student: str) -> list[Enrollment]:
@@ -323,9 +330,9 @@ def decide_admission(ctx: Context, request: Admission) -> Decision:
         status=Status.ADMITTED,
         first_day=max(request.on, date(int(request.school_year[:4]), 9, 1)),
         school_year=request.school_year,
-        basis=EnrollmentBasis.SPECIAL_EDUCATION_DUAL if dual else (
-            EnrollmentBasis.REGULAR
-        ),
+        basis=EnrollmentBasis.SPECIAL_EDUCATION_DUAL
+        if dual
+        else (EnrollmentBasis.REGULAR),
     )
     ctx.uow.add_enrollment(enrollment)
     ctx.record(
@@ -345,7 +352,9 @@ def decide_admission(ctx: Context, request: Admission) -> Decision:
             "该学生已有学籍号，再次入学沿用原学籍号（一人一号，终身不变）",
             "第十七条第二款",
         )
-    ctx.next_steps.append("新生入学注册（第十六条）；学校将新生学籍报区教委核办（第三条）")
+    ctx.next_steps.append(
+        "新生入学注册（第十六条）；学校将新生学籍报区教委核办（第三条）"
+    )
     return ctx.decide("admission", student.number)
 
 
@@ -360,9 +369,13 @@ def _check_existing(
     if request.special_education_dual and len(active) == 1:
         other = ctx.uow.get_school(active[0].school)
         pair = {school.special_education, bool(other and other.special_education)}
-        ok = pair == {True, False} and request.student.disabled and (
-            request.student.hukou.beijing
-            or any(t.holds_on(request.on) for t in request.student.treated_as_local)
+        ok = (
+            pair == {True, False}
+            and request.student.disabled
+            and (
+                request.student.hukou.beijing
+                or any(t.holds_on(request.on) for t in request.student.treated_as_local)
+            )
         )
         ctx.check("special-education-dual", "第十二条第二款", ok)
         if ok:
@@ -611,7 +624,7 @@ def decide_registration(ctx: Context, request: Registration) -> Decision:
     if not _edition(ctx):
         return ctx.decide("registration", student.number)
     stage = school.system.stage_of(enrollment.grade)
-    term = _first_term(ctx, enrollment.school_year, stage)
+    term = entry_term(ctx.calendars, enrollment, stage)
     if enrollment.status is Status.DEFERRED:
         ctx.refuse(
             "deferred",
@@ -725,7 +738,7 @@ def decide_delayed_registration(ctx: Context, request: DelayedRegistration) -> D
     if not _edition(ctx):
         return ctx.decide("delayed-registration", student.number)
     stage = school.system.stage_of(enrollment.grade)
-    term = _first_term(ctx, enrollment.school_year, stage)
+    term = entry_term(ctx.calendars, enrollment, stage)
     window = _window_end(ctx, term)
     on_time = request.on <= window
     ctx.check("delayed-registration-window", "第十六条第一款", f"{window}: {on_time}")
@@ -905,10 +918,14 @@ def decide_deferral(ctx: Context, request: DeferralApplication) -> Decision:
             f"缓学申请须在新学年开学后10个工作日内（至 {window}）提出",
             "第十一条第一款",
         )
-    if request.applicant.kind not in (
-        ApplicantKind.GUARDIAN,
-        ApplicantKind.GUARDIAN_AND_STUDENT,
-    ) or not request.applicant.written:
+    if (
+        request.applicant.kind
+        not in (
+            ApplicantKind.GUARDIAN,
+            ApplicantKind.GUARDIAN_AND_STUDENT,
+        )
+        or not request.applicant.written
+    ):
         ctx.missing(
             "guardian-written",
             "缓学须由父母或其他法定监护人提出书面申请",
@@ -923,8 +940,12 @@ def decide_deferral(ctx: Context, request: DeferralApplication) -> Decision:
         district=school.district,
         on=ctx.on,
         default=max_end,
-        check=lambda v: None if request.on <= v <= max_end else f"not within the "
-        f"school year {enrollment.school_year} (at most one school year)",
+        check=lambda v: (
+            None
+            if request.on <= v <= max_end
+            else f"not within the "
+            f"school year {enrollment.school_year} (at most one school year)"
+        ),
         school_year=enrollment.school_year,
     )
     ctx.check("deferral-period", "第十一条第二款", end.value, end.source)
@@ -1196,4 +1217,3 @@ def _admit_reviewed(ctx: Context, admission: Admission) -> Decision:
 
 
 _ONE_DAY = date(2000, 1, 2) - date(2000, 1, 1)
-_ = (CITY_CODE, school_year_of, _SCHOOL_YEAR, _stage_name)

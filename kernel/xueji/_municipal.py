@@ -44,9 +44,9 @@ def xueji_school_calendars() -> list[SchoolCalendar] | None:
 
 
 @hookimpl
-def xueji_registration_deadline(district: str, stage: str, term_start: date) -> (
-    date | None
-):
+def xueji_registration_deadline(
+    district: str, stage: str, term_start: date
+) -> date | None:
     # 第十六条第一款 "按照规定时间": without a district's rule, the term's
     # first day (docs/readings.md).
     del district, stage
@@ -61,9 +61,9 @@ def xueji_deferral_end(district: str, school_year: str) -> date | None:
 
 
 @hookimpl
-def xueji_admission_documents(district: str, stage: str, local: bool) -> (
-    list[str] | None
-):
+def xueji_admission_documents(
+    district: str, stage: str, local: bool
+) -> list[str] | None:
     # 第十条第二款、第十三条: 按照市和区教委当年的入学规定.  The municipal
     # baseline names the documents every admission rests on; a district adds
     # the year's own list.

@@ -72,7 +72,9 @@ def parse_request_document(
         line = lines[index - 1] if lines and index - 1 < len(lines) else None
         where = f"{source}: entry {index}" + (f" (line {line})" if line else "")
         if not isinstance(entry, dict):
-            problems.append(f"{where}: expected a mapping with kind, principal, request")
+            problems.append(
+                f"{where}: expected a mapping with kind, principal, request"
+            )
             continue
         extra = set(entry) - {"kind", "principal", "request"}
         if extra:
@@ -80,12 +82,14 @@ def parse_request_document(
             continue
         kind = entry.get("kind")
         cls = REQUEST_KINDS.get(kind) if isinstance(kind, str) else None
-        if cls is None:
+        if cls is None or not isinstance(kind, str):
             problems.append(f"{where}: kind {kind!r} is unknown; use one of: {kinds}")
             continue
         try:
             principal = Principal.parse(str(entry.get("principal", "")))
-            request = structure(entry.get("request"), cls, source=f"{where} request")
+            request: object = structure(
+                entry.get("request"), cls, source=f"{where} request"
+            )
         except InvalidInputError as error:
             problems.append(str(error))
             continue

@@ -56,7 +56,9 @@ class PluginInfo:
             return True
         if district is None or district not in self.districts:
             return False
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        return self.valid_from <= day and (
+            self.valid_to is None or day <= self.valid_to
+        )
 
 
 @attrs.frozen
@@ -109,7 +111,9 @@ class Rules:
     def plugins(self) -> tuple[PluginInfo, ...]:
         return tuple(self._infos.values())
 
-    def _answers(self, hook: str, kwargs: dict[str, Any]) -> list[tuple[PluginInfo, Any]]:
+    def _answers(
+        self, hook: str, kwargs: dict[str, Any]
+    ) -> list[tuple[PluginInfo, Any]]:
         caller = getattr(self._pm.hook, hook)
         answers = []
         for impl in caller.get_hookimpls():

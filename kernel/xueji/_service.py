@@ -33,6 +33,7 @@ from xueji._enrollment import (
     NationalNumberAssignment,
     Registration,
     consequences,
+    entry_term,
     decide_admission,
     decide_deferral,
     decide_delayed_registration,
@@ -111,13 +112,9 @@ def renumber(ctx: Context, student: Student, number: str) -> None:
         student,
         number=number,
         aliases=(*student.aliases, student.number),
-        version=1,
+        version=student.version + 1,
     )
-    ctx.uow.add_student(updated)
-    ctx.uow.update_student(
-        attrs.evolve(student, aliases=(*student.aliases, "→" + number),
-                     version=student.version + 1)
-    )
+    ctx.uow.renumber_student(student.number, updated)
     for enrollment in ctx.uow.enrollments_of(student.number):
         ctx.uow.update_enrollment(
             attrs.evolve(enrollment, student=number, version=enrollment.version + 1)
@@ -135,7 +132,9 @@ def renumber(ctx: Context, student: Student, number: str) -> None:
     )
 
 
-def close_review(ctx: Context, procedure: Procedure, request: DuplicateResolution) -> None:
+def close_review(
+    ctx: Context, procedure: Procedure, request: DuplicateResolution
+) -> None:
     steps = tuple(
         attrs.evolve(
             s,
@@ -271,9 +270,68 @@ class Register:
                 f"{principal.role.value} {principal.organisation} may not "
                 f"{denied.action}: outside its scope (第四、四十二条)"
             ) from None
-        log.info("decided %s %s: %s", decision.kind, decision.request_id,
-                 decision.outcome.value)
+        log.info(
+            "decided %s %s: %s",
+            decision.kind,
+            decision.request_id,
+            decision.outcome.value,
+        )
         return decision
+
+    def submit_batch(
+        self,
+        requests: Iterable[Any],
+        principal: Principal,
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Decision]:
+        """Decide many requests in one unit of work: all are persisted, or —
+        when any raises (bad input, a missing calendar, a denied scope) —
+        none is.  Refusals are decisions and do not stop the batch."""
+        now = self._clock()
+        decisions: list[Decision] = []
+        try:
+            with self.store.unit_of_work() as uow:
+                for request in requests:
+                    handler = HANDLERS.get(type(request))
+                    if handler is None:
+                        raise InvalidInputError(
+                            f"{type(request).__name__} is not a request xueji knows"
+                        )
+                    ctx = Context(
+                        uow=uow,
+                        rules=self.rules,
+                        calendars=self.calendars,
+                        principal=principal,
+                        request_id=getattr(request, "id", None) or new_id("req"),
+                        on=request.on,
+                        now=now,
+                    )
+                    decision = handler(ctx, request)
+                    key = getattr(request, "idempotency_key", None)
+                    uow.save_decision(
+                        decision,
+                        key=key,
+                        digest=digest(request) if key is not None else None,
+                    )
+                    decisions.append(decision)
+                    if progress is not None:
+                        progress(len(decisions))
+                self._audit(
+                    uow,
+                    principal,
+                    f"submit batch of {len(decisions)}",
+                    allowed=True,
+                    now=now,
+                )
+                uow.commit()
+        except _Denied as denied:
+            self._record_denial(principal, denied, now)
+            raise AccessDeniedError(
+                f"{principal.role.value} {principal.organisation} may not "
+                f"{denied.action}: outside its scope (第四、四十二条)"
+            ) from None
+        return decisions
 
     def _audit(
         self,
@@ -299,7 +357,9 @@ class Register:
             )
         )
 
-    def _record_denial(self, principal: Principal, denied: _Denied, now: datetime) -> None:
+    def _record_denial(
+        self, principal: Principal, denied: _Denied, now: datetime
+    ) -> None:
         with self.store.unit_of_work() as uow:
             self._audit(
                 uow,
@@ -334,7 +394,10 @@ class Register:
             for org in items:
                 uow.put_organisation(org)
             self._audit(
-                uow, principal, f"load {len(items)} organisations", allowed=True,
+                uow,
+                principal,
+                f"load {len(items)} organisations",
+                allowed=True,
                 now=now,
             )
             uow.commit()
@@ -368,7 +431,7 @@ class Register:
             for enrollment in waiting:
                 school = next(s for s in schools if s.code == enrollment.school)
                 stage = school.system.stage_of(enrollment.grade)
-                term = self.calendars.term(school_year, stage.calendar_stage, 1)
+                term = entry_term(self.calendars, enrollment, stage)
                 window = self.calendars.days_after_term_start(term, 5)
                 if on <= window:
                     continue
@@ -427,8 +490,15 @@ class Register:
                             version=enrollment.version + 1,
                         )
                     )
-                    ctx = Context(uow, self.rules, self.calendars, principal,
-                                  new_id("job"), on, now)
+                    ctx = Context(
+                        uow,
+                        self.rules,
+                        self.calendars,
+                        principal,
+                        new_id("job"),
+                        on,
+                        now,
+                    )
                     ctx.record(
                         ChangeKind.DEFERRAL_ENDED,
                         "缓学期满；仍不能就学的，应当重新提出申请",
@@ -453,8 +523,9 @@ class Register:
             enrollments = uow.enrollments_of(student.number) if student else []
             if student is None or not self._may_read(uow, principal, enrollments):
                 # Deny without telling whether the student exists.
-                self._audit(uow, principal, "denied: read history", allowed=False,
-                            now=now)
+                self._audit(
+                    uow, principal, "denied: read history", allowed=False, now=now
+                )
                 uow.commit()
                 raise UnknownStudentError(
                     "no student with that 学籍号 within your scope; check the "
@@ -463,11 +534,26 @@ class Register:
             history = History(
                 student=student,
                 enrollments=tuple(enrollments),
-                events=tuple(uow.events_of(student.number)),
+                events=tuple(
+                    sorted(
+                        (
+                            e
+                            for n in (*student.aliases, student.number)
+                            for e in uow.events_of(n)
+                        ),
+                        key=lambda e: (e.recorded_at, e.on),
+                    )
+                ),
                 archive=uow.get_archive(student.number),
             )
-            self._audit(uow, principal, "read history", allowed=True,
-                        student=student.number, now=now)
+            self._audit(
+                uow,
+                principal,
+                "read history",
+                allowed=True,
+                student=student.number,
+                now=now,
+            )
             uow.commit()
         return history
 
@@ -478,12 +564,16 @@ class Register:
         if principal.role is PrincipalRole.CITY:
             return True
         for enrollment in enrollments:
-            if principal.role in (PrincipalRole.DISTRICT, PrincipalRole.AUDITOR):
-                if enrollment.district == principal.organisation:
-                    return True
-            if principal.role is PrincipalRole.SCHOOL:
-                if enrollment.school == principal.organisation:
-                    return True
+            if (
+                principal.role in (PrincipalRole.DISTRICT, PrincipalRole.AUDITOR)
+                and enrollment.district == principal.organisation
+            ):
+                return True
+            if (
+                principal.role is PrincipalRole.SCHOOL
+                and enrollment.school == principal.organisation
+            ):
+                return True
             if principal.role is PrincipalRole.TOWNSHIP:
                 township = uow.get_township(principal.organisation)
                 if township is not None and township.district == enrollment.district:

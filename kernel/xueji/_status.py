@@ -69,12 +69,18 @@ _S = Status
 _TRANSITIONS = (
     Transition(_S.ADMITTED, _S.ENROLLED, "registered on time or late", "第十六条"),
     Transition(_S.ADMITTED, _S.DEFERRED, "deferral accepted", "第十一条"),
-    Transition(_S.ADMITTED, _S.FORFEITED, "senior admission forfeited", "第十六条第三款"),
+    Transition(
+        _S.ADMITTED, _S.FORFEITED, "senior admission forfeited", "第十六条第三款"
+    ),
     Transition(_S.DEFERRED, _S.ADMITTED, "deferral period ended", "第十一条第二款"),
-    Transition(_S.DEFERRED, _S.DEFERRED, "deferral applied for again", "第十一条第二款"),
+    Transition(
+        _S.DEFERRED, _S.DEFERRED, "deferral applied for again", "第十一条第二款"
+    ),
     Transition(_S.ENROLLED, _S.SUSPENDED, "suspension approved", "第三十三条"),
     Transition(_S.SUSPENDED, _S.SUSPENDED, "suspension extended", "第三十四条"),
-    Transition(_S.SUSPENDED, _S.ENROLLED, "resumed, or lapsed unreturned", "第三十五条"),
+    Transition(
+        _S.SUSPENDED, _S.ENROLLED, "resumed, or lapsed unreturned", "第三十五条"
+    ),
     Transition(_S.ENROLLED, _S.SPECIALIZED_SCHOOL, "placed in 专门学校", "第三十一条"),
     Transition(_S.SPECIALIZED_SCHOOL, _S.ENROLLED, "returned", "第三十一条第二款"),
     Transition(_S.ENROLLED, _S.PENDING_TRANSFER, "transfer filed", "第二十三条"),

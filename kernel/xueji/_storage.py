@@ -89,6 +89,14 @@ class UnitOfWork(Protocol):
     ) -> list[Student]: ...
     def add_student(self, student: Student) -> None: ...
     def update_student(self, student: Student) -> None: ...
+    def renumber_student(self, old_number: str, student: Student) -> None:
+        """Move a student from a temporary L number to ``student.number``
+        (第十七条第二款: L → G or J is the only change).  ``student`` carries
+        the old number among its aliases and the next version; afterwards
+        both numbers find it.  Events stay under the number they were
+        recorded with (the log is append-only)."""
+        ...
+
     def next_serial(self, key: str) -> int:
         """A counter per key (e.g. the L numbers of one region and birth
         date), starting at 1."""
@@ -337,7 +345,25 @@ class MemoryUnitOfWork:
 
     def update_student(self, student: Student) -> None:
         old = self._s.students.get(student.number)
-        _check_version(old and old.version, student.version, "the student")
+        _check_version(
+            None if old is None else old.version, student.version, "the student"
+        )
+        self._index(student)
+        self._s.students[student.number] = student
+
+    def renumber_student(self, old_number: str, student: Student) -> None:
+        old = self._s.students.get(old_number)
+        _check_version(
+            None if old is None else old.version, student.version, "the student"
+        )
+        if old_number not in student.aliases:
+            raise StorageError(
+                "the renumbered student must keep its old number as an alias"
+            )
+        if student.number in self._s.students:
+            raise StorageError(f"学籍号 {student.number} already exists")
+        del self._s.students[old_number]
+        self._s.by_id = {k: v for k, v in self._s.by_id.items() if v != old_number}
         self._index(student)
         self._s.students[student.number] = student
 
@@ -363,7 +389,9 @@ class MemoryUnitOfWork:
 
     def update_enrollment(self, enrollment: Enrollment) -> None:
         old = self._s.enrollments.get(enrollment.id)
-        _check_version(old and old.version, enrollment.version, "the enrollment")
+        _check_version(
+            None if old is None else old.version, enrollment.version, "the enrollment"
+        )
         self._s.enrollments[enrollment.id] = enrollment
 
     def enrollments_at(self, school: str) -> list[Enrollment]:
@@ -392,7 +420,8 @@ class MemoryUnitOfWork:
         return [
             e
             for e in self._s.events
-            if district in (None, e.district) and (since is None or e.recorded_at > since)
+            if district in (None, e.district)
+            and (since is None or e.recorded_at > since)
         ]
 
     # archives
@@ -408,7 +437,9 @@ class MemoryUnitOfWork:
 
     def update_obligation(self, item: StoredObligation) -> None:
         old = self._s.obligations.get(item.id)
-        _check_version(old and old.version, item.version, "the obligation")
+        _check_version(
+            None if old is None else old.version, item.version, "the obligation"
+        )
         self._s.obligations[item.id] = item
 
     def get_obligation(self, obligation_id: str) -> StoredObligation | None:
@@ -463,7 +494,9 @@ class MemoryUnitOfWork:
 
     def update_procedure(self, procedure: Procedure) -> None:
         old = self._s.procedures.get(procedure.id)
-        _check_version(old and old.version, procedure.version, "the procedure")
+        _check_version(
+            None if old is None else old.version, procedure.version, "the procedure"
+        )
         if procedure.state.open:
             self._claim(procedure)
         else:

@@ -74,9 +74,9 @@ def xueji_enrollment_plan(school: str, school_year: str, grade: int) -> int | No
 
 
 @hookspec
-def xueji_registration_deadline(district: str, stage: str, term_start: date) -> (
-    date | None
-):
+def xueji_registration_deadline(
+    district: str, stage: str, term_start: date
+) -> date | None:
     """The last day of the regular registration of new students, 第十六条
     第一款 "按照规定时间".  Municipal default: the term's first day.  Bound:
     no later than the last day of the delayed-registration window (开学后5个
@@ -92,9 +92,9 @@ def xueji_deferral_end(district: str, school_year: str) -> date | None:
 
 
 @hookspec
-def xueji_admission_documents(district: str, stage: str, local: bool) -> (
-    list[str] | None
-):
+def xueji_admission_documents(
+    district: str, stage: str, local: bool
+) -> list[str] | None:
     """The documents an admission requires (第十三条: 按照市和区教委当年的招生
     规定; 第十条第二款).  ``local`` is true for Beijing hukou and 视同本市户籍
     children.  Answers of the municipal and district layers are combined:
