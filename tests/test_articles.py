@@ -15,6 +15,7 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from xueji._articles import (
     EDITION_EFFECTIVE,
     Article,

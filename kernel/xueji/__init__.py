@@ -107,10 +107,11 @@ from xueji._register import (
 )
 from xueji._requests import REQUEST_KINDS, RequestEntry, kind_of, parse_request_document
 from xueji._rules import PluginInfo, Rules
-from xueji._serialize import dumps, structure, unstructure
-from xueji._service import History, Register
+from xueji._serialize import dumps, loads, structure, unstructure
+from xueji._service import History, Register, WorkList
 from xueji._status import Status
 from xueji._storage import MemoryStore, OpenProcedureError, Store, UnitOfWork
+from xueji._workflow import Action, NewRecordsFiling, StepAction
 
 __version__ = "0.1.0"
 
@@ -119,6 +120,7 @@ __all__ = [
     "EDITION_EFFECTIVE",
     "REQUEST_KINDS",
     "AccessDeniedError",
+    "Action",
     "Admission",
     "Applicant",
     "ApplicantKind",
@@ -154,6 +156,7 @@ __all__ = [
     "MedicalRecord",
     "MemoryStore",
     "NationalNumberAssignment",
+    "NewRecordsFiling",
     "Obligation",
     "ObligationKind",
     "OpenProcedureError",
@@ -184,6 +187,7 @@ __all__ = [
     "Status",
     "StatusChange",
     "Step",
+    "StepAction",
     "StepState",
     "StorageError",
     "Store",
@@ -200,6 +204,7 @@ __all__ = [
     "UnknownCalendarError",
     "UnknownOrganisationError",
     "UnknownStudentError",
+    "WorkList",
     "WorkingDays",
     "XuejiError",
     "add_months",
@@ -212,6 +217,7 @@ __all__ = [
     "load_districts",
     "load_holiday_schedule",
     "load_school_calendars",
+    "loads",
     "parse_citation",
     "parse_id_number",
     "parse_request_document",

@@ -31,6 +31,7 @@ from xueji._enrollment import (
 )
 from xueji._errors import InvalidInputError
 from xueji._serialize import structure
+from xueji._workflow import NewRecordsFiling, StepAction
 
 REQUEST_KINDS: dict[str, type] = {
     "admission": Admission,
@@ -40,6 +41,8 @@ REQUEST_KINDS: dict[str, type] = {
     "id-correction": IdCorrection,
     "national-number": NationalNumberAssignment,
     "duplicate-resolution": DuplicateResolution,
+    "step": StepAction,
+    "new-records": NewRecordsFiling,
 }
 """The request kinds a document may name.  Chapter modules add theirs."""
 

@@ -10,7 +10,7 @@ nothing of the request is.
 
 from __future__ import annotations
 
-__all__ = ["History", "Register", "deny", "require_scope"]
+__all__ = ["History", "Register", "WorkList", "deny", "require_scope"]
 
 import hashlib
 import logging
@@ -33,7 +33,6 @@ from xueji._enrollment import (
     NationalNumberAssignment,
     Registration,
     consequences,
-    entry_term,
     decide_admission,
     decide_deferral,
     decide_delayed_registration,
@@ -41,10 +40,18 @@ from xueji._enrollment import (
     decide_id_correction,
     decide_national_number,
     decide_registration,
+    entry_term,
 )
 from xueji._errors import AccessDeniedError, InvalidInputError, UnknownStudentError
 from xueji._orgs import School
-from xueji._procedures import AuditRecord, Procedure, ProcedureState, StepState
+from xueji._procedures import (
+    AuditRecord,
+    Procedure,
+    ProcedureState,
+    Step,
+    StepState,
+    StoredObligation,
+)
 from xueji._register import (
     Archive,
     ChangeKind,
@@ -56,6 +63,12 @@ from xueji._rules import Rules
 from xueji._serialize import dumps
 from xueji._status import Status, check_transition
 from xueji._storage import Organisation, Store, UnitOfWork
+from xueji._workflow import (
+    NewRecordsFiling,
+    StepAction,
+    decide_new_records,
+    decide_step,
+)
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +84,8 @@ HANDLERS: dict[type, Handler] = {
     IdCorrection: decide_id_correction,
     NationalNumberAssignment: decide_national_number,
     DuplicateResolution: decide_duplicate_resolution,
+    StepAction: decide_step,
+    NewRecordsFiling: decide_new_records,
 }
 """Request type → handler.  Chapter modules add theirs with
 :func:`register_handler`."""
@@ -169,6 +184,23 @@ def close_review(
                     version=item.version + 1,
                 )
             )
+
+
+@attrs.frozen
+class WorkList:
+    """What waits on one organisation as of a date."""
+
+    organisation: str
+    as_of: date
+    steps: tuple[tuple[Procedure, Step], ...]
+    obligations: tuple[StoredObligation, ...]
+
+    def overdue(self) -> list[StoredObligation]:
+        return [
+            o
+            for o in self.obligations
+            if o.obligation.due is not None and o.obligation.due < self.as_of
+        ]
 
 
 @attrs.frozen
@@ -531,6 +563,7 @@ class Register:
                     "no student with that 学籍号 within your scope; check the "
                     "number or ask the student's school or district"
                 )
+            enrollments, period = self._visible(principal, enrollments)
             history = History(
                 student=student,
                 enrollments=tuple(enrollments),
@@ -540,6 +573,7 @@ class Register:
                             e
                             for n in (*student.aliases, student.number)
                             for e in uow.events_of(n)
+                            if period is None or period[0] <= e.on <= period[1]
                         ),
                         key=lambda e: (e.recorded_at, e.on),
                     )
@@ -556,6 +590,21 @@ class Register:
             )
             uow.commit()
         return history
+
+    @staticmethod
+    def _visible(
+        principal: Principal, enrollments: list[Enrollment]
+    ) -> tuple[list[Enrollment], tuple[date, date] | None]:
+        """A school keeps read-only access to its own period of a student who
+        left (its stints there, and the events dated within them)."""
+        if principal.role is not PrincipalRole.SCHOOL:
+            return enrollments, None
+        own = [e for e in enrollments if e.school == principal.organisation]
+        if any(e.last_day is None for e in own):
+            return enrollments, None
+        first = min(e.first_day for e in own)
+        last = max(e.last_day for e in own if e.last_day is not None)
+        return own, (first, last)
 
     @staticmethod
     def _may_read(
@@ -579,6 +628,76 @@ class Register:
                 if township is not None and township.district == enrollment.district:
                     return True
         return False
+
+    def work(self, organisation: str, as_of: date, principal: Principal) -> WorkList:
+        """What waits on an organisation as of a date: procedure steps to act
+        on, and obligations open, due, or overdue (第四、四十二条)."""
+        self._require_org_scope(principal, organisation, "read the work list of")
+        with self.store.unit_of_work() as uow:
+            steps = [
+                (p, step)
+                for p in uow.procedures(open_only=True)
+                if (step := p.current) is not None and step.organisation == organisation
+            ]
+            obligations = [
+                o
+                for o in uow.obligations(organisation=organisation, open_only=True)
+                if o.obligation.arises <= as_of
+            ]
+        return WorkList(
+            organisation=organisation,
+            as_of=as_of,
+            steps=tuple(steps),
+            obligations=tuple(obligations),
+        )
+
+    def audit_trail(
+        self,
+        principal: Principal,
+        *,
+        student: str | None = None,
+        organisation: str | None = None,
+    ) -> list[AuditRecord]:
+        """The audit records of a student or an organisation, for the city,
+        an auditor or district of its own organisations, or the
+        organisation itself."""
+        if organisation is not None:
+            self._require_org_scope(principal, organisation, "read the audit of")
+        if student is not None:
+            self.history(student, principal)  # scope check, audited
+        with self.store.unit_of_work() as uow:
+            records = uow.audit(student=student, organisation=organisation)
+        return records
+
+    def _require_org_scope(
+        self, principal: Principal, organisation: str, action: str
+    ) -> None:
+        with self.store.unit_of_work() as uow:
+            district = None
+            school = uow.get_school(organisation)
+            township = uow.get_township(organisation)
+            if school is not None:
+                district = school.district
+            elif township is not None:
+                district = township.district
+            else:
+                district = organisation
+        ok = (
+            principal.role is PrincipalRole.CITY
+            or principal.organisation == organisation
+            or (
+                principal.role in (PrincipalRole.DISTRICT, PrincipalRole.AUDITOR)
+                and principal.organisation == district
+            )
+        )
+        if not ok:
+            self._record_denial(
+                principal, _Denied(f"{action} {organisation}", None), self._clock()
+            )
+            raise AccessDeniedError(
+                f"{principal.role.value} {principal.organisation} may not {action} "
+                f"{organisation}: outside its scope (第四、四十二条)"
+            )
 
     def decisions_of(self, number: str) -> list[Decision]:
         with self.store.unit_of_work() as uow:
