@@ -6,12 +6,19 @@ hand with the MOD 11-2 weights (7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+# typeguard checks the whole kernel in the test run (STYLE.md §7).  The hook
+# must be installed before anything imports xueji, and pytest loads this file
+# before its plugins' pytest_configure, so it is installed here.
+from typeguard import install_import_hook
+
+install_import_hook(["xueji", "xueji_sqlalchemy"])
+
+from collections.abc import Callable  # noqa: E402
 from datetime import UTC, date, datetime
 
-import pytest
+import pytest  # noqa: E402
 
-from xueji import (
+from xueji import (  # noqa: E402
     Admission,
     District,
     DocumentKind,

@@ -178,7 +178,8 @@ def test_another_request_while_one_is_open_is_refused_naming_it(
     assert decision.reasons[0].code == "nothing-to-file"
     with register.store.unit_of_work() as uow:
         holder = uow.open_procedure_of(two_admitted[0])
-    assert holder is not None and holder.id == procedure
+    assert holder is not None
+    assert holder.id == procedure
 
 
 def test_the_applicant_may_withdraw_and_others_may_not(

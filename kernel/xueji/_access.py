@@ -10,8 +10,12 @@ from __future__ import annotations
 __all__ = ["Applicant", "ApplicantKind", "Principal", "PrincipalRole"]
 
 import enum
+from typing import TYPE_CHECKING
 
 import attrs
+
+if TYPE_CHECKING:
+    from attrs import Attribute
 
 from xueji._errors import InvalidInputError
 
@@ -26,7 +30,7 @@ class PrincipalRole(enum.Enum):
     AUDITOR = "auditor"
 
 
-def _nonblank(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+def _nonblank(_: object, attribute: Attribute[str], value: str) -> None:
     if not value.strip():
         raise InvalidInputError(f"principal {attribute.name} must not be empty")
 

@@ -22,8 +22,12 @@ __all__ = [
 ]
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import attrs
+
+if TYPE_CHECKING:
+    from attrs import Attribute
 
 from xueji._access import Applicant, ApplicantKind, PrincipalRole
 from xueji._articles import EDITION_EFFECTIVE
@@ -54,7 +58,7 @@ _GUARDIAN = Applicant(ApplicantKind.GUARDIAN, "监护人")
 _DISTRICT = Applicant(ApplicantKind.SCHOOL, "区教委")
 
 
-def _school_year(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+def _school_year(_: object, attribute: Attribute[str], value: str) -> None:
     first, _sep, second = value.partition("-")
     if not (first.isdigit() and second.isdigit() and int(second) == int(first) + 1):
         raise InvalidInputError(
@@ -62,7 +66,7 @@ def _school_year(_: object, attribute: attrs.Attribute[str], value: str) -> None
         )
 
 
-def _grade(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+def _grade(_: object, attribute: Attribute[int], value: int) -> None:
     grade_label(value)
 
 

@@ -27,8 +27,12 @@ import enum
 import re
 import tomllib
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import attrs
+
+if TYPE_CHECKING:
+    from attrs import Attribute
 
 from xueji._calendar import CalendarStage
 from xueji._errors import InvalidInputError
@@ -147,7 +151,7 @@ _CODE = re.compile(r"^[0-9A-Za-z_-]{2,32}$")
 _REGION = re.compile(r"^11\d{4}$")
 
 
-def _check_code(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+def _check_code(_: object, attribute: Attribute[str], value: str) -> None:
     if not _CODE.match(value):
         raise InvalidInputError(
             f"{attribute.name} {value!r} is not a valid code: use 2-32 letters, "
@@ -155,7 +159,7 @@ def _check_code(_: object, attribute: attrs.Attribute[str], value: str) -> None:
         )
 
 
-def _check_region(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+def _check_region(_: object, attribute: Attribute[str], value: str) -> None:
     if not _REGION.match(value):
         raise InvalidInputError(
             f"{attribute.name} {value!r} is not a Beijing region code (11xxxx, "

@@ -25,8 +25,12 @@ __all__ = [
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import attrs
+
+if TYPE_CHECKING:
+    from attrs import Attribute
 
 from xueji._errors import InvalidInputError
 from xueji._identity import DocumentKind
@@ -39,7 +43,7 @@ class Sex(enum.Enum):
     FEMALE = "女"
 
 
-def _nonblank(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+def _nonblank(_: object, attribute: Attribute[str], value: str) -> None:
     if not value.strip():
         raise InvalidInputError(f"{attribute.name} must not be empty")
 
