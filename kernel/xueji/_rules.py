@@ -149,9 +149,10 @@ class Rules:
         for info, value in answers:
             problem = check(value) if check is not None else None
             if problem is not None:
+                shown = value.isoformat() if isinstance(value, date) else repr(value)
                 raise PluginError(
                     f"plugin {info.name} {info.version}, hook {hook}: value "
-                    f"{value!r} is out of bounds: {problem}"
+                    f"{shown} is out of bounds: {problem}"
                 )
         considered = tuple((info.source, repr(value)) for info, value in answers)
         for layer in (DISTRICT_LAYER, MUNICIPAL_LAYER):

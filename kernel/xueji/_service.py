@@ -43,7 +43,7 @@ from xueji._enrollment import (
     entry_term,
 )
 from xueji._errors import AccessDeniedError, InvalidInputError, UnknownStudentError
-from xueji._orgs import School
+from xueji._orgs import School, load_districts
 from xueji._procedures import (
     AuditRecord,
     Procedure,
@@ -244,10 +244,27 @@ class Register:
 
     @staticmethod
     def _calendars_from(rules: Rules) -> CalendarBook:
+        """The statutory schedule, every plugin's school calendars, and the
+        closure days each district's plugins declare for those years."""
         calendars = []
         for _info, answer in rules.collect("xueji_school_calendars"):
             calendars.extend(answer)
-        return CalendarBook(WorkingDays(), calendars)
+        book = CalendarBook(WorkingDays(), calendars)
+        years = sorted({c.school_year for c in calendars})
+        for district in load_districts():
+            days: set[date] = set()
+            for year in years:
+                first = date(int(year[:4]), 9, 1)
+                for _source, answer in rules.combined(
+                    "xueji_closure_days",
+                    district=district.code,
+                    on=first,
+                    school_year=year,
+                ):
+                    days.update(answer)
+            if days:
+                book = book.with_closures(district.code, days)
+        return book
 
     # -------------------------------------------------------------- writes
 

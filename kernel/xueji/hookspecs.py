@@ -43,17 +43,19 @@ def xueji_entry_age_cutoff(district: str, school_year: str) -> date | None:
 def xueji_school_calendars() -> list[SchoolCalendar] | None:
     """School calendars (校历) a plugin supplies, per school year and stage.
 
-    Called once when the rules are assembled.  The municipal plugin answers
-    the published Beijing calendars; a later calendar for the same school
-    year and stage replaces an earlier one (the commission may amend a
-    calendar).  Since 0.1.0."""
+    Called once when a register assembles its calendar book.  The municipal
+    plugin answers the published Beijing calendars; two calendars for the
+    same school year and stage are a load error (an amended calendar is
+    supplied through ``CalendarBook.with_calendars``).  School days count
+    for 第二十、二十一、三十二条.  Since 0.1.0."""
 
 
 @hookspec
 def xueji_closure_days(district: str, school_year: str) -> list[date] | None:
     """Days the district's schools are closed (red alerts, extreme weather):
-    not school days.  Called when school days are counted.  Answers of the
-    municipal and district layers are combined (union).  Since 0.1.0."""
+    not school days.  Called when a register assembles its calendar book.
+    Answers of the municipal and district layers are combined (union).
+    School days count for 第二十、二十一、三十二条.  Since 0.1.0."""
 
 
 @hookspec

@@ -1,0 +1,193 @@
+"""What a person sees: Rich output, JSON output, and masking.
+
+Every line the CLI prints goes through :func:`redact`, which masks anything
+shaped like an 18-character ID number or a G-kind 学籍号 (only the region
+code and the last four characters show), whatever record it came from.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "Output",
+    "decision_data",
+    "mask_number",
+    "redact",
+    "redact_data",
+]
+
+import json
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from xueji import Decision, Obligation, Outcome, Reason, Severity, unstructure
+
+# An 18-character ID number (region 6, birth date 8, sequence 3, check) or a
+# G-kind 学籍号 (G + one), not glued to other letters or digits.  J and L
+# numbers hold no ID number and stay readable: the look-behind refuses a
+# match that starts right after their letter.
+_ID_SHAPED = re.compile(
+    r"(?<![0-9A-Za-z])(G?)(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])"
+)
+# 15-digit legacy numbers: region 6, then the birth date and sequence.
+_LEGACY = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{6}(\d{3})(?![0-9A-Za-z])")
+
+
+def redact(text: str) -> str:
+    """Mask every ID-shaped number and G-kind 学籍号 in ``text``."""
+    text = _ID_SHAPED.sub(lambda m: f"{m[1]}{m[2]}********{m[3][-4:]}", text)
+    return _LEGACY.sub(lambda m: f"{m[1]}******{m[2]}", text)
+
+
+def redact_data(value: Any) -> Any:
+    """:func:`redact` applied to every string in JSON-ready data."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, Mapping):
+        return {redact(str(k)): redact_data(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_data(v) for v in value]
+    return value
+
+
+def mask_number(number: str | None) -> str:
+    """A 学籍号 as it may be shown: G masked, J and L as they are."""
+    if number is None:
+        return "—"
+    return redact(number)
+
+
+_OUTCOME_STYLE = {
+    Outcome.ACCEPTED: "bold green",
+    Outcome.REFUSED: "bold red",
+    Outcome.PENDING: "bold yellow",
+    Outcome.INCOMPLETE: "bold magenta",
+}
+OUTCOME_LABEL = {
+    Outcome.ACCEPTED: "准予 accepted",
+    Outcome.REFUSED: "不予 refused",
+    Outcome.PENDING: "待核 pending",
+    Outcome.INCOMPLETE: "材料不全 incomplete",
+}
+_SEVERITY_LABEL = {
+    Severity.REFUSAL: ("不予", "red"),
+    Severity.MISSING: ("缺少", "magenta"),
+    Severity.WARNING: ("提示", "yellow"),
+    Severity.INFO: ("说明", "cyan"),
+}
+
+
+def decision_data(decision: Decision) -> Any:
+    """A decision as JSON-ready data, masked."""
+    return redact_data(unstructure(decision))
+
+
+class Output:
+    """The console of one command: Rich for people, JSON for programs."""
+
+    def __init__(self, *, json_output: bool, reveal: bool = False) -> None:
+        self.json = json_output
+        self.reveal = reveal
+        self.console = Console(highlight=False, soft_wrap=False)
+        self.errors = Console(stderr=True, highlight=False)
+
+    # ------------------------------------------------------------ basics
+
+    def clean(self, text: str) -> str:
+        return text if self.reveal else redact(text)
+
+    def line(self, text: str = "", style: str | None = None) -> None:
+        if not self.json:
+            self.console.print(Text(self.clean(text), style=style or ""))
+
+    def heading(self, text: str) -> None:
+        if not self.json:
+            self.console.print()
+            self.console.print(Text(self.clean(text), style="bold underline"))
+
+    def table(
+        self, title: str | None, columns: Iterable[str], rows: Iterable[Iterable[Any]]
+    ) -> None:
+        if self.json:
+            return
+        table = Table(title=title, title_justify="left", show_lines=False)
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*(Text(self.clean(str(cell))) for cell in row))
+        self.console.print(table)
+
+    def emit(self, data: Any) -> None:
+        """Print ``data`` as JSON (only in --json mode)."""
+        if self.json:
+            shown = data if self.reveal else redact_data(data)
+            sys.stdout.write(json.dumps(shown, ensure_ascii=False, indent=2) + "\n")
+
+    def error(self, code: str, message: str) -> None:
+        message = self.clean(message)
+        if self.json:
+            payload = {"error": {"code": code, "message": message}}
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+            return
+        self.errors.print(
+            Text("错误 error: ", style="bold red") + Text(message, style="red")
+        )
+
+    # ------------------------------------------------------------ decisions
+
+    def decision(
+        self,
+        decision: Decision,
+        *,
+        label: str = "",
+        org_names: Mapping[str, str] | None = None,
+    ) -> None:
+        """One decision: outcome, reasons with article, obligations with due
+        dates, next steps."""
+        if self.json:
+            return
+        head = Text()
+        if label:
+            head.append(self.clean(label) + "  ", style="dim")
+        head.append(f"{decision.kind} ", style="bold")
+        head.append(mask_number(decision.student) + "  ")
+        head.append(
+            OUTCOME_LABEL[decision.outcome], style=_OUTCOME_STYLE[decision.outcome]
+        )
+        head.append(f"  ({decision.decided_on})", style="dim")
+        self.console.print(head)
+        for reason in decision.reasons:
+            self.console.print(self.reason_text(reason, indent="    "))
+        for obligation in decision.obligations:
+            self.console.print(
+                self.obligation_text(obligation, org_names or {}, indent="    ")
+            )
+        for step in decision.next_steps:
+            self.console.print(Text("    → " + self.clean(step), style="dim"))
+
+    def reason_text(self, reason: Reason, *, indent: str = "") -> Text:
+        label, style = _SEVERITY_LABEL[reason.severity]
+        text = Text(indent)
+        text.append(f"[{label}] ", style=style)
+        text.append(self.clean(reason.text))
+        text.append(f"  《办法》{reason.article}", style="cyan")
+        if reason.source.layer != "municipal":
+            text.append(f"  ({reason.source})", style="dim")
+        return text
+
+    def obligation_text(
+        self, obligation: Obligation, org_names: Mapping[str, str], *, indent: str = ""
+    ) -> Text:
+        org = org_names.get(obligation.organisation, obligation.organisation)
+        due = obligation.due.isoformat() if obligation.due else "—"
+        text = Text(indent)
+        text.append("[义务] ", style="blue")
+        text.append(self.clean(obligation.text))
+        text.append(f"  {org} 于 {due} 前", style="bold")
+        text.append(f"  《办法》{obligation.article}", style="cyan")
+        return text
