@@ -632,3 +632,35 @@ def test_a_district_may_read_its_students_and_another_may_not(
     with pytest.raises(UnknownStudentError):
         register.history(number, Principal(PrincipalRole.DISTRICT, "110108", "x"))
     assert CHAOYANG == "110105"
+
+
+def test_registering_after_the_first_day_within_the_window_is_a_delayed_one(
+    register: Register, admitted: Admit
+) -> None:
+    number = admitted()
+
+    decision = register.submit(Registration("reg-1", date(2025, 9, 3), number), PRIMARY)
+
+    assert decision.outcome is Outcome.ACCEPTED
+    assert [(r.code, r.article) for r in decision.warnings] == [
+        ("late-within-window", "第十六条第一款")
+    ]
+
+
+def test_a_senior_registering_after_the_window_without_cause_is_refused(
+    register: Register, admitted: Admit
+) -> None:
+    particulars = child("测试乙", date(2009, 7, 1), SENIOR_ID)
+    number = admitted(
+        particulars,
+        principal=SENIOR,
+        school="H01",
+        grade=10,
+        roster_reference="KSY-2025-0001",
+    )
+
+    decision = register.submit(Registration("reg-1", date(2025, 9, 9), number), SENIOR)
+
+    assert decision.outcome is Outcome.REFUSED
+    assert ("senior-late", "第十六条第三款") in codes(decision)
+    assert status_of(register, number) == [Status.FORFEITED]

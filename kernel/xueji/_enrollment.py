@@ -655,6 +655,7 @@ def decide_registration(ctx: Context, request: Registration) -> Decision:
             "资格；如有不可抗力等正当事由，请提交说明",
             "第十六条第三款",
         )
+        consequences(ctx, student, enrollment, school, stage, window)
         return ctx.decide("registration", student.number)
     elif late and not stage.compulsory:
         ctx.inform(
