@@ -1222,3 +1222,24 @@ def _admit_reviewed(ctx: Context, admission: Admission) -> Decision:
 
 
 _ONE_DAY = date(2000, 1, 2) - date(2000, 1, 1)
+
+
+def _register() -> None:
+    from xueji._registry import register_request
+
+    register_request("admission", Admission, decide_admission)
+    register_request("registration", Registration, decide_registration)
+    register_request(
+        "delayed-registration", DelayedRegistration, decide_delayed_registration
+    )
+    register_request("deferral", DeferralApplication, decide_deferral)
+    register_request("id-correction", IdCorrection, decide_id_correction)
+    register_request(
+        "national-number", NationalNumberAssignment, decide_national_number
+    )
+    register_request(
+        "duplicate-resolution", DuplicateResolution, decide_duplicate_resolution
+    )
+
+
+_register()

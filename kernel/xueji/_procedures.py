@@ -12,6 +12,7 @@ __all__ = [
     "AuditRecord",
     "Procedure",
     "ProcedureState",
+    "Record",
     "Side",
     "Step",
     "StepState",
@@ -130,3 +131,24 @@ class AuditRecord:
     target: str | None = None
     on_behalf_of: str | None = None
     detail: str = ""
+
+
+@attrs.frozen
+class Record:
+    """A dated fact the chapters keep: an attendance mark, a sanction, a
+    中考 score, a guardian contact, a certificate, a disclosure approval….
+
+    ``kind`` names the fact; ``data`` is the typed value serialised with the
+    one converter.  Records are append-only: a correction is a new record
+    whose ``supersedes`` names the one it replaces."""
+
+    id: str
+    kind: str
+    district: str
+    on: date
+    data: str
+    student: str | None = None
+    school: str | None = None
+    until: date | None = None
+    supersedes: str | None = None
+    recorded_at: datetime | None = None

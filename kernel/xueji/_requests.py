@@ -19,32 +19,11 @@ from typing import Any
 
 import attrs
 
+import xueji._chapters  # noqa: F401  (registers every request kind)
 from xueji._access import Principal
-from xueji._enrollment import (
-    Admission,
-    DeferralApplication,
-    DelayedRegistration,
-    DuplicateResolution,
-    IdCorrection,
-    NationalNumberAssignment,
-    Registration,
-)
 from xueji._errors import InvalidInputError
+from xueji._registry import REQUEST_KINDS
 from xueji._serialize import structure
-from xueji._workflow import NewRecordsFiling, StepAction
-
-REQUEST_KINDS: dict[str, type] = {
-    "admission": Admission,
-    "registration": Registration,
-    "delayed-registration": DelayedRegistration,
-    "deferral": DeferralApplication,
-    "id-correction": IdCorrection,
-    "national-number": NationalNumberAssignment,
-    "duplicate-resolution": DuplicateResolution,
-    "step": StepAction,
-    "new-records": NewRecordsFiling,
-}
-"""The request kinds a document may name.  Chapter modules add theirs."""
 
 
 def kind_of(request: object) -> str:

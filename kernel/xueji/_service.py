@@ -25,21 +25,8 @@ from xueji._calendar import CalendarBook, WorkingDays
 from xueji._context import Context, new_id
 from xueji._decisions import Decision
 from xueji._enrollment import (
-    Admission,
-    DeferralApplication,
-    DelayedRegistration,
     DuplicateResolution,
-    IdCorrection,
-    NationalNumberAssignment,
-    Registration,
     consequences,
-    decide_admission,
-    decide_deferral,
-    decide_delayed_registration,
-    decide_duplicate_resolution,
-    decide_id_correction,
-    decide_national_number,
-    decide_registration,
     entry_term,
 )
 from xueji._errors import AccessDeniedError, InvalidInputError, UnknownStudentError
@@ -63,36 +50,13 @@ from xueji._rules import Rules
 from xueji._serialize import dumps
 from xueji._status import Status, check_transition
 from xueji._storage import Organisation, Store, UnitOfWork
-from xueji._workflow import (
-    NewRecordsFiling,
-    StepAction,
-    decide_new_records,
-    decide_step,
-)
 
 log = logging.getLogger(__name__)
 
 R = TypeVar("R")
 
-Handler = Callable[[Context, Any], Decision]
-
-HANDLERS: dict[type, Handler] = {
-    Admission: decide_admission,
-    Registration: decide_registration,
-    DelayedRegistration: decide_delayed_registration,
-    DeferralApplication: decide_deferral,
-    IdCorrection: decide_id_correction,
-    NationalNumberAssignment: decide_national_number,
-    DuplicateResolution: decide_duplicate_resolution,
-    StepAction: decide_step,
-    NewRecordsFiling: decide_new_records,
-}
-"""Request type → handler.  Chapter modules add theirs with
-:func:`register_handler`."""
-
-
-def register_handler(request_type: type, handler: Handler) -> None:
-    HANDLERS[request_type] = handler
+import xueji._chapters  # noqa: E402, F401  (registers every request kind)
+from xueji._registry import HANDLERS  # noqa: E402
 
 
 class _Denied(Exception):

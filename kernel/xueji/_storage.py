@@ -35,7 +35,7 @@ from typing import Protocol, Self
 from xueji._decisions import Decision
 from xueji._errors import ConflictError, DuplicateRequestError, StorageError
 from xueji._orgs import District, HrssOffice, School, Township
-from xueji._procedures import AuditRecord, Procedure, StoredObligation
+from xueji._procedures import AuditRecord, Procedure, Record, StoredObligation
 from xueji._register import Archive, Enrollment, Sex, StatusChange, Student
 
 Organisation = District | School | Township | HrssOffice
@@ -158,6 +158,23 @@ class UnitOfWork(Protocol):
     def recall(self, key: str) -> tuple[str, Decision] | None: ...
     def decisions_of(self, student: str) -> list[Decision]: ...
 
+    # records (append-only dated facts of the chapters)
+    def add_record(self, record: Record) -> None: ...
+    def records(
+        self,
+        kind: str,
+        *,
+        student: str | None = None,
+        school: str | None = None,
+        district: str | None = None,
+        first: date | None = None,
+        last: date | None = None,
+    ) -> list[Record]:
+        """Records of ``kind`` matching every filter given, ``on`` within
+        ``first`` … ``last`` (inclusive), ordered by ``on`` then id.
+        Superseded records are included; readers apply ``supersedes``."""
+        ...
+
     # audit (append-only)
     def append_audit(self, record: AuditRecord) -> None: ...
     def audit(
@@ -189,6 +206,7 @@ class _State:
         self.decisions: list[Decision] = []
         self.idempotency: dict[str, tuple[str, Decision]] = {}
         self.audit: list[AuditRecord] = []
+        self.records: dict[str, list[Record]] = {}
 
     def copy(self) -> _State:
         # Records are frozen: copying the containers is enough.
@@ -541,6 +559,34 @@ class MemoryUnitOfWork:
 
     def decisions_of(self, student: str) -> list[Decision]:
         return [d for d in self._s.decisions if d.student == student]
+
+    # records
+    def add_record(self, record: Record) -> None:
+        # The lists are shared with the committed state: copy on write.
+        self._s.records[record.kind] = [*self._s.records.get(record.kind, ()), record]
+
+    def records(
+        self,
+        kind: str,
+        *,
+        student: str | None = None,
+        school: str | None = None,
+        district: str | None = None,
+        first: date | None = None,
+        last: date | None = None,
+    ) -> list[Record]:
+        return sorted(
+            (
+                r
+                for r in self._s.records.get(kind, [])
+                if student in (None, r.student)
+                and school in (None, r.school)
+                and district in (None, r.district)
+                and (first is None or r.on >= first)
+                and (last is None or r.on <= last)
+            ),
+            key=lambda r: (r.on, r.id),
+        )
 
     # audit
     def append_audit(self, record: AuditRecord) -> None:

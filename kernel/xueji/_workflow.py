@@ -453,3 +453,13 @@ register_kind(
     ProcedureKind(name="新生学籍核办", on_complete=_new_records_complete),
 )
 register_kind("duplicate-review", ProcedureKind(name="疑似重复学籍核查"))
+
+
+def _register() -> None:
+    from xueji._registry import register_request
+
+    register_request("step", StepAction, decide_step)
+    register_request("new-records", NewRecordsFiling, decide_new_records)
+
+
+_register()
