@@ -205,7 +205,7 @@ class DuplicateResolution:
 # ---------------------------------------------------------------- helpers
 
 
-def _edition(ctx: Context) -> bool:
+def edition(ctx: Context) -> bool:
     """第五十二条: this edition governs requests from 2021-06-01."""
     ok = ctx.on >= EDITION_EFFECTIVE
     ctx.check("edition", "第五十二条", ok)
@@ -295,7 +295,7 @@ def decide_admission(ctx: Context, request: Admission) -> Decision:
     """第九、十、十二、十三、十四、十七条."""
     school = school_of(ctx, request.school)
     _authorise_school(ctx, school)
-    if not _edition(ctx):
+    if not edition(ctx):
         return ctx.decide("admission", None)
     particulars = request.student
     id_number = _parse_id(ctx, particulars)
@@ -625,7 +625,7 @@ def decide_registration(ctx: Context, request: Registration) -> Decision:
     student, enrollment = admitted_enrollment(ctx, request.student)
     school = school_of(ctx, enrollment.school)
     _authorise_school(ctx, school)
-    if not _edition(ctx):
+    if not edition(ctx):
         return ctx.decide("registration", student.number)
     stage = school.system.stage_of(enrollment.grade)
     term = entry_term(ctx.calendars, enrollment, stage)
@@ -740,7 +740,7 @@ def decide_delayed_registration(ctx: Context, request: DelayedRegistration) -> D
     student, enrollment = admitted_enrollment(ctx, request.student)
     school = school_of(ctx, enrollment.school)
     _authorise_school(ctx, school)
-    if not _edition(ctx):
+    if not edition(ctx):
         return ctx.decide("delayed-registration", student.number)
     stage = school.system.stage_of(enrollment.grade)
     term = entry_term(ctx.calendars, enrollment, stage)
@@ -895,7 +895,7 @@ def decide_deferral(ctx: Context, request: DeferralApplication) -> Decision:
     """第十一条."""
     student, enrollment = admitted_enrollment(ctx, request.student)
     school = school_of(ctx, enrollment.school)
-    if not _edition(ctx):
+    if not edition(ctx):
         return ctx.decide("deferral", student.number)
     _check_authority(ctx, request, student)
     local = student.local_on(request.on)
@@ -1044,7 +1044,7 @@ def decide_id_correction(ctx: Context, request: IdCorrection) -> Decision:
     school = school_of(ctx, active[0].school) if active else None
     if school is not None:
         _authorise_school(ctx, school)
-    if not _edition(ctx):
+    if not edition(ctx):
         return ctx.decide("id-correction", student.number)
     parsed = parse_id_number(request.id_number, on=ctx.on).number
     holder = ctx.uow.student_by_id_number(parsed.value)
@@ -1112,7 +1112,7 @@ def decide_national_number(ctx: Context, request: NationalNumberAssignment) -> D
         from xueji._service import deny
 
         deny(ctx, "assign national number", student.number)
-    if not _edition(ctx):
+    if not edition(ctx):
         return ctx.decide("national-number", student.number)
     current = StudentNumber.parse(student.number)
     new = StudentNumber.parse(request.number)
