@@ -10,11 +10,12 @@ through PyMySQL in utf8mb4.
 
 from __future__ import annotations
 
-__all__ = ["display_url", "make_engine", "parse_url", "storage_error"]
+__all__ = ["Database", "display_url", "storage_error"]
 
 import logging
 from typing import Any
 
+import attrs
 import sqlalchemy as sa
 from sqlalchemy import event, exc
 from sqlalchemy.engine import URL, Engine, make_url
@@ -39,25 +40,88 @@ _PG_RETRY = {"40001", "40P01", "55P03"}
 _MYSQL_RETRY = {1205, 1213}
 
 
-def parse_url(url: str) -> URL:
-    """The URL with the driver xueji uses for its backend: ``postgresql://``
-    becomes ``postgresql+psycopg://``, ``mysql://`` ``mysql+pymysql://``."""
-    try:
-        parsed = make_url(url)
-    except exc.ArgumentError:
-        raise StorageError(
-            f"{url!r} is not a database URL; use sqlite:///PATH, "
-            "postgresql://USER@HOST:PORT/DB or mysql://USER@HOST:PORT/DB"
-        ) from None
-    if parsed.drivername in _DRIVERS:
-        parsed = parsed.set(drivername=_DRIVERS[parsed.drivername])
-    return parsed
+@attrs.frozen
+class Database:
+    """A database URL as the adapter uses it: with the driver xueji uses
+    for its backend (``postgresql://`` becomes ``postgresql+psycopg://``,
+    ``mysql://`` ``mysql+pymysql://``)."""
+
+    url: URL = attrs.field(repr=False)
+
+    @classmethod
+    def parse(cls, text: str) -> Database:
+        try:
+            url = make_url(text)
+        except exc.ArgumentError:
+            raise StorageError(
+                f"{text!r} is not a database URL; use sqlite:///PATH, "
+                "postgresql://USER@HOST:PORT/DB or mysql://USER@HOST:PORT/DB"
+            ) from None
+        if url.drivername in _DRIVERS:
+            url = url.set(drivername=_DRIVERS[url.drivername])
+        return cls(url)
+
+    @property
+    def where(self) -> str:
+        """The URL without its password, for messages and logs."""
+        return self.url.render_as_string(hide_password=True)
+
+    @property
+    def backend(self) -> str:
+        """``sqlite``, ``postgresql``, ``mysql`` or ``mariadb``."""
+        return self.url.get_backend_name()
+
+    @property
+    def name(self) -> str | None:
+        """The database name, or for SQLite the file's path."""
+        return self.url.database
+
+    def renamed(self, name: str) -> Database:
+        """The database called ``name`` on the same server."""
+        return Database(self.url.set(database=name))
+
+    def connectable(self) -> str:
+        """The URL with its password, to connect with."""
+        return self.url.render_as_string(hide_password=False)
+
+    def engine(self, *, echo: bool = False) -> Engine:
+        """An engine; raises :class:`~xueji.StorageError` when the URL names
+        no backend xueji can use or its driver is not installed."""
+        url = self.url
+        options: dict[str, Any] = {"echo": echo, "hide_parameters": True}
+        if self.backend in ("mysql", "mariadb") and "charset" not in url.query:
+            url = url.update_query_dict({"charset": "utf8mb4"})
+        if self.backend != "sqlite":
+            options["pool_pre_ping"] = True
+        try:
+            engine = sa.create_engine(url, **options)
+        except ImportError as error:
+            extra = _EXTRAS.get(self.backend)
+            hint = f"pip install 'xueji[{extra}]'" if extra else "install its driver"
+            raise StorageError(
+                f"the driver for {self.where} is not installed "
+                f"({error.name or error}); {hint}"
+            ) from None
+        except exc.NoSuchModuleError:
+            raise StorageError(
+                f"xueji does not know the database {url.drivername!r} in "
+                f"{self.where}; use SQLite, PostgreSQL, MariaDB or MySQL"
+            ) from None
+        except exc.ArgumentError as error:
+            raise StorageError(
+                f"cannot open {self.where}: {error}; use sqlite:///PATH, "
+                "postgresql://USER@HOST:PORT/DB or mysql://USER@HOST:PORT/DB"
+            ) from None
+        if self.backend == "sqlite":
+            event.listen(engine, "connect", _sqlite_connect)
+            event.listen(engine, "begin", _sqlite_begin)
+        log.debug("engine for %s", self.where)
+        return engine
 
 
-def display_url(url: URL | str) -> str:
-    """The URL without its password, for messages and logs."""
-    parsed = url if isinstance(url, URL) else make_url(url)
-    return parsed.render_as_string(hide_password=True)
+def display_url(url: str) -> str:
+    """``url`` without its password, for messages and logs."""
+    return Database.parse(url).where
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -76,44 +140,8 @@ def _sqlite_begin(connection: sa.Connection) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
-def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
-    """An engine for ``url``; raises :class:`~xueji.StorageError` when the
-    URL names no backend xueji can use or its driver is not installed."""
-    parsed = parse_url(url) if isinstance(url, str) else url
-    backend = parsed.get_backend_name()
-    options: dict[str, Any] = {"echo": echo, "hide_parameters": True}
-    if backend in ("mysql", "mariadb") and "charset" not in parsed.query:
-        parsed = parsed.update_query_dict({"charset": "utf8mb4"})
-    if backend != "sqlite":
-        options["pool_pre_ping"] = True
-    try:
-        engine = sa.create_engine(parsed, **options)
-    except ImportError as error:
-        extra = _EXTRAS.get(backend)
-        hint = f"pip install 'xueji[{extra}]'" if extra else "install its driver"
-        raise StorageError(
-            f"the driver for {display_url(parsed)} is not installed "
-            f"({error.name or error}); {hint}"
-        ) from None
-    except exc.ArgumentError as error:
-        raise StorageError(
-            f"cannot open {display_url(parsed)}: {error}; use sqlite:///PATH, "
-            "postgresql://USER@HOST:PORT/DB or mysql://USER@HOST:PORT/DB"
-        ) from None
-    except exc.NoSuchModuleError:
-        raise StorageError(
-            f"xueji does not know the database {parsed.drivername!r} in "
-            f"{display_url(parsed)}; use SQLite, PostgreSQL, MariaDB or MySQL"
-        ) from None
-    if backend == "sqlite":
-        event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", _sqlite_begin)
-    log.debug("engine for %s", display_url(parsed))
-    return engine
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
+def _first_line(error: BaseException | None) -> str:
+    text = str(error or "").strip()
     return text.splitlines()[0] if text else type(error).__name__
 
 

@@ -11,12 +11,13 @@ Rules every table follows:
   idempotency keys of requests without a student) carry ``""``;
 - identifiers compare and sort by code point, as Python's ``str`` does and as
   :class:`~xueji.MemoryStore` sorts: collation ``"C"`` on PostgreSQL,
-  ``utf8mb4_nopad_bin`` on MariaDB/MySQL (no trailing-space padding either),
-  SQLite's default ``BINARY``;
+  ``utf8mb4_nopad_bin`` on MariaDB (``utf8mb4_0900_bin`` on MySQL 8; no
+  trailing-space padding either), SQLite's default ``BINARY``;
 - indexed text columns are at most 191 characters, so that an index over one
   fits InnoDB's 767-byte key prefix in utf8mb4;
-- append-only tables (``events``, ``audit``) and tables read in insertion
-  order (``students``, ``decisions``) carry an autoincrementing ``seq``.
+- append-only tables (``events``, ``records``, ``audit``) and tables read
+  in insertion order (``students``, ``decisions``) carry an
+  autoincrementing ``seq``.
 
 This module is the model that ``alembic.autogenerate`` compares the migrated
 schema with (``tests/test_sql_migrations.py``); the schema itself is created
@@ -40,6 +41,7 @@ __all__ = [
     "open_procedures",
     "organisations",
     "procedures",
+    "records",
     "students",
 ]
 
@@ -53,11 +55,9 @@ KEY_LENGTH = 191
 
 _CODE_LENGTH = 64
 
-_MYSQL: dict[str, Any] = {
-    "mysql_engine": "InnoDB",
-    "mysql_charset": "utf8mb4",
-    "mysql_collate": "utf8mb4_nopad_bin",
-}
+# The migration picks the binary, non-padding collation the server has
+# (utf8mb4_nopad_bin on MariaDB, utf8mb4_0900_bin on MySQL 8).
+_MYSQL: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
 
 
 def _key(length: int = KEY_LENGTH) -> sa.types.TypeEngine[str]:
@@ -258,6 +258,24 @@ idempotency = sa.Table(
     sa.Column("digest", sa.Text(), nullable=False),
     _district(),
     _data(),  # the decision
+    **_MYSQL,
+)
+
+records = sa.Table(
+    "records",
+    metadata,
+    _seq(),
+    sa.Column("id", _key(), nullable=False),
+    sa.Column("kind", sa.String(64), nullable=False),
+    _district(),
+    sa.Column("student", _key(), nullable=True),
+    sa.Column("school", _key(), nullable=True),
+    sa.Column("on_date", sa.Date(), nullable=False),  # Record.on
+    _data(),
+    sa.Index("ix_records_kind_on", "kind", "on_date", "id"),
+    sa.Index("ix_records_kind_student", "kind", "student"),
+    sa.Index("ix_records_kind_school", "kind", "school"),
+    sa.Index("ix_records_kind_district", "kind", "district"),
     **_MYSQL,
 )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from xueji_sqlalchemy._engine import make_engine
+from xueji_sqlalchemy._engine import Database
 from xueji_sqlalchemy._schema import metadata
 from xueji_sqlalchemy._store import default_url
 
@@ -45,7 +45,7 @@ def _online() -> None:
         _migrate(given)
         return
     url = context.config.get_main_option("sqlalchemy.url") or default_url()
-    engine = make_engine(url)
+    engine = Database.parse(url).engine()
     try:
         with engine.connect() as connection:
             _migrate(connection)

@@ -7,8 +7,8 @@ Create Date: 2025-12-03
 Written by hand and frozen: later changes go in new revisions.  The types
 and names here must equal ``xueji_sqlalchemy._schema`` (checked by
 ``tests/test_sql_migrations.py``).  On PostgreSQL and SQLite, triggers make
-``events`` (the 学籍变动 log) and ``audit`` append-only for every client, not
-only for this adapter.
+``events`` (the 学籍变动 log), ``records`` and ``audit`` append-only for every
+client, not only for this adapter.
 """
 
 from __future__ import annotations
@@ -26,12 +26,27 @@ depends_on: str | None = None
 
 KEY = 191
 CODE = 64
-MYSQL: dict[str, Any] = {
-    "mysql_engine": "InnoDB",
-    "mysql_charset": "utf8mb4",
-    "mysql_collate": "utf8mb4_nopad_bin",
-}
-APPEND_ONLY = ("events", "audit")
+APPEND_ONLY = ("events", "records", "audit")
+
+
+def mysql_options() -> dict[str, Any]:
+    """utf8mb4 with a binary collation that does not pad: identifiers
+    compare by code point and "G1 " is not "G1".  MariaDB and MySQL 8 name
+    it differently; older servers only have the padding ``utf8mb4_bin``."""
+    dialect = op.get_bind().dialect
+    if dialect.name not in ("mysql", "mariadb"):
+        return {}
+    if getattr(dialect, "is_mariadb", False):
+        collation = "utf8mb4_nopad_bin"
+    elif (dialect.server_version_info or (0,)) >= (8, 0):
+        collation = "utf8mb4_0900_bin"
+    else:
+        collation = "utf8mb4_bin"
+    return {
+        "mysql_engine": "InnoDB",
+        "mysql_charset": "utf8mb4",
+        "mysql_collate": collation,
+    }
 
 
 def key(length: int = KEY) -> sa.types.TypeEngine[str]:
@@ -66,13 +81,14 @@ def data() -> sa.Column[str]:
 
 
 def upgrade() -> None:
+    options = mysql_options()
     op.create_table(
         "organisations",
         sa.Column("kind", sa.String(16), primary_key=True),
         sa.Column("code", key(CODE), primary_key=True),
         district(),
         data(),
-        **MYSQL,
+        **options,
     )
     op.create_index(
         "ix_organisations_kind_district",
@@ -93,7 +109,7 @@ def upgrade() -> None:
         data(),
         sa.UniqueConstraint("number", name="uq_students_number"),
         sa.UniqueConstraint("id_number", name="uq_students_id_number"),
-        **MYSQL,
+        **options,
     )
     op.create_index(
         "ix_students_particulars", "students", ["name", "birth_date", "sex"]
@@ -105,7 +121,7 @@ def upgrade() -> None:
         sa.Column("alias", key(), primary_key=True),
         sa.Column("student", key(), nullable=False),
         district(),
-        **MYSQL,
+        **options,
     )
     op.create_index("ix_aliases_student", "aliases", ["student"])
 
@@ -114,7 +130,7 @@ def upgrade() -> None:
         sa.Column("name", key(), primary_key=True),
         sa.Column("value", sa.BigInteger(), nullable=False),
         district(),
-        **MYSQL,
+        **options,
     )
 
     op.create_table(
@@ -128,7 +144,7 @@ def upgrade() -> None:
         sa.Column("first_day", sa.Date(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         data(),
-        **MYSQL,
+        **options,
     )
     op.create_index(
         "ix_enrollments_student", "enrollments", ["student", "first_day", "id"]
@@ -148,7 +164,7 @@ def upgrade() -> None:
         district(),
         sa.Column("recorded_at", timestamp(), nullable=False),
         data(),
-        **MYSQL,
+        **options,
     )
     op.create_index("ix_events_student", "events", ["student", "seq"])
     op.create_index("ix_events_district", "events", ["district", "seq"])
@@ -160,7 +176,7 @@ def upgrade() -> None:
         sa.Column("school", key(), nullable=False),
         district(),
         data(),
-        **MYSQL,
+        **options,
     )
 
     op.create_table(
@@ -173,15 +189,11 @@ def upgrade() -> None:
         sa.Column("is_open", sa.Boolean(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         data(),
-        **MYSQL,
+        **options,
     )
-    op.create_index(
-        "ix_obligations_organisation", "obligations", ["organisation"]
-    )
+    op.create_index("ix_obligations_organisation", "obligations", ["organisation"])
     op.create_index("ix_obligations_student", "obligations", ["student"])
-    op.create_index(
-        "ix_obligations_district", "obligations", ["district", "is_open"]
-    )
+    op.create_index("ix_obligations_district", "obligations", ["district", "is_open"])
     op.create_index("ix_obligations_due", "obligations", ["due", "id"])
 
     op.create_table(
@@ -194,11 +206,9 @@ def upgrade() -> None:
         sa.Column("filed_on", sa.Date(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         data(),
-        **MYSQL,
+        **options,
     )
-    op.create_index(
-        "ix_procedures_district", "procedures", ["district", "state"]
-    )
+    op.create_index("ix_procedures_district", "procedures", ["district", "state"])
     op.create_index("ix_procedures_state", "procedures", ["state"])
     op.create_index("ix_procedures_filed_on", "procedures", ["filed_on", "id"])
 
@@ -207,7 +217,7 @@ def upgrade() -> None:
         sa.Column("student", key(), primary_key=True),
         sa.Column("procedure_id", key(), nullable=False),
         district(),
-        **MYSQL,
+        **options,
     )
     op.create_index(
         "ix_open_procedures_procedure_id", "open_procedures", ["procedure_id"]
@@ -220,7 +230,7 @@ def upgrade() -> None:
         sa.Column("student", key(), nullable=True),
         district(),
         data(),
-        **MYSQL,
+        **options,
     )
     op.create_index("ix_decisions_student", "decisions", ["student", "seq"])
 
@@ -230,8 +240,25 @@ def upgrade() -> None:
         sa.Column("digest", sa.Text(), nullable=False),
         district(),
         data(),
-        **MYSQL,
+        **options,
     )
+
+    op.create_table(
+        "records",
+        seq(),
+        sa.Column("id", key(), nullable=False),
+        sa.Column("kind", sa.String(64), nullable=False),
+        district(),
+        sa.Column("student", key(), nullable=True),
+        sa.Column("school", key(), nullable=True),
+        sa.Column("on_date", sa.Date(), nullable=False),
+        data(),
+        **options,
+    )
+    op.create_index("ix_records_kind_on", "records", ["kind", "on_date", "id"])
+    op.create_index("ix_records_kind_student", "records", ["kind", "student"])
+    op.create_index("ix_records_kind_school", "records", ["kind", "school"])
+    op.create_index("ix_records_kind_district", "records", ["kind", "district"])
 
     op.create_table(
         "audit",
@@ -241,7 +268,7 @@ def upgrade() -> None:
         sa.Column("organisation", key(), nullable=False),
         district(),
         data(),
-        **MYSQL,
+        **options,
     )
     op.create_index("ix_audit_student", "audit", ["student", "seq"])
     op.create_index("ix_audit_organisation", "audit", ["organisation", "seq"])
@@ -301,6 +328,7 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER {table}_no_delete")
     for table in (
         "audit",
+        "records",
         "idempotency",
         "decisions",
         "open_procedures",
