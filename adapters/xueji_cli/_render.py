@@ -1,8 +1,9 @@
 """What a person sees: Rich output, JSON output, and masking.
 
-Every line the CLI prints goes through :func:`redact`, which masks anything
-shaped like an 18-character ID number or a G-kind 学籍号 (only the region
-code and the last four characters show), whatever record it came from.
+Every line the CLI prints goes through the kernel's ``redact`` (第四十四条),
+which masks anything shaped like an ID number, a G-kind 学籍号 (only the
+region code and the last four characters show) or a mobile number, whatever
+record it came from.
 """
 
 from __future__ import annotations
@@ -16,36 +17,20 @@ __all__ = [
 ]
 
 import json
-import re
 import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from xueji import Decision, Obligation, Outcome, Reason, Severity, unstructure
-
-# An 18-character ID number (region 6, birth date 8, sequence 3, check) or a
-# G-kind 学籍号 (G + one), not glued to other letters or digits.  J and L
-# numbers hold no ID number and stay readable: the look-behind refuses a
-# match that starts right after their letter.
-_ID_SHAPED = re.compile(
-    r"(?<![0-9A-Za-z])(G?)(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])"
-)
-# 15-digit legacy numbers: region 6, then the birth date and sequence.
-_LEGACY = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{6}(\d{3})(?![0-9A-Za-z])")
-
-
-def redact(text: str) -> str:
-    """Mask every ID-shaped number and G-kind 学籍号 in ``text``."""
-    text = _ID_SHAPED.sub(lambda m: f"{m[1]}{m[2]}********{m[3][-4:]}", text)
-    return _LEGACY.sub(lambda m: f"{m[1]}******{m[2]}", text)
+from xueji import Decision, Obligation, Outcome, Reason, Severity, redact, unstructure
 
 
 def redact_data(value: Any) -> Any:
-    """:func:`redact` applied to every string in JSON-ready data."""
+    """``redact`` applied to every string in JSON-ready data."""
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, Mapping):
@@ -93,7 +78,7 @@ class Output:
     def __init__(self, *, json_output: bool, reveal: bool = False) -> None:
         self.json = json_output
         self.reveal = reveal
-        self.console = Console(highlight=False, soft_wrap=False)
+        self.console = Console(highlight=False, soft_wrap=True)
         self.errors = Console(stderr=True, highlight=False)
 
     # ------------------------------------------------------------ basics
@@ -103,7 +88,18 @@ class Output:
 
     def line(self, text: str = "", style: str | None = None) -> None:
         if not self.json:
-            self.console.print(Text(self.clean(text), style=style or ""))
+            self.console.print(
+                Text(self.clean(text), style=style or ""), soft_wrap=True
+            )
+
+    def text(self, text: Text) -> None:
+        """Print a styled line (already cleaned by its maker)."""
+        if not self.json:
+            self.console.print(text)
+
+    def progress_disabled(self) -> bool:
+        """No progress bar for JSON output or when stderr is no terminal."""
+        return self.json or not self.errors.is_terminal
 
     def heading(self, text: str) -> None:
         if not self.json:
@@ -115,11 +111,20 @@ class Output:
     ) -> None:
         if self.json:
             return
+        names = list(columns)
+        cells = [[self.clean(str(cell)) for cell in row] for row in rows]
         table = Table(title=title, title_justify="left", show_lines=False)
-        for column in columns:
-            table.add_column(column, overflow="fold")
-        for row in rows:
-            table.add_row(*(Text(self.clean(str(cell))) for cell in row))
+        for index, column in enumerate(names):
+            # Short values (dates, codes, counts) read badly when broken:
+            # their column is at least as wide as the longest; texts wrap.
+            widths = [cell_len(row[index]) for row in cells if index < len(row)]
+            longest = max([cell_len(column), *widths])
+            short = longest <= 12
+            table.add_column(
+                column, overflow="fold", min_width=longest if short else None
+            )
+        for row in cells:
+            table.add_row(*(Text(cell) for cell in row))
         self.console.print(table)
 
     def emit(self, data: Any) -> None:
@@ -134,8 +139,11 @@ class Output:
             payload = {"error": {"code": code, "message": message}}
             sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
             return
+        # Soft-wrapped: the terminal wraps it, and a copied path or number
+        # has no line break inside.
         self.errors.print(
-            Text("错误 error: ", style="bold red") + Text(message, style="red")
+            Text("错误 error: ", style="bold red") + Text(message, style="red"),
+            soft_wrap=True,
         )
 
     # ------------------------------------------------------------ decisions

@@ -1,10 +1,10 @@
 """Opening a register: the store behind a URL, and the rules in force.
 
-The SQLAlchemy adapter (``xueji_sqlalchemy``) is the store of record.  When
-it is not installed, a URL opens an in-process :class:`xueji.MemoryStore`,
-one per URL, which lives as long as the process — enough for ``xueji demo``
-and for tests that run the CLI in process, not for a register kept across
-commands.
+The SQLAlchemy adapter (``xueji_sqlalchemy``) is the store of record.  A
+``memory:`` URL (``memory://scratch``), or any URL when the adapter is not
+installed, opens an in-process :class:`xueji.MemoryStore`, one per URL,
+which lives as long as the process — enough for ``xueji demo`` and for tests
+that run the CLI in process, not for a register kept across commands.
 """
 
 from __future__ import annotations
@@ -21,18 +21,23 @@ __all__ = [
 ]
 
 import os
-from importlib import metadata
 from typing import Any
 
-from xueji import MemoryStore, PluginError, Register, Rules, Store
+from xueji import MemoryStore, Register, Rules, Store
 
 DEFAULT_URL = "sqlite:///xueji.db"
 
 _MEMORY: dict[str, MemoryStore] = {}
 
 
-def _adapter() -> Any | None:
-    """The SQLAlchemy adapter module, or None when it is not installed."""
+MEMORY_SCHEME = "memory:"
+
+
+def _adapter(url: str | None = None) -> Any | None:
+    """The SQLAlchemy adapter module, or None for a ``memory:`` URL or when
+    it is not installed."""
+    if url is not None and url.startswith(MEMORY_SCHEME):
+        return None
     try:
         import xueji_sqlalchemy
     except ImportError:
@@ -52,7 +57,7 @@ def default_url() -> str:
 
 def open_store(url: str) -> Store:
     """The store of the register at ``url``."""
-    adapter = _adapter()
+    adapter = _adapter(url)
     if adapter is None:
         return _MEMORY.setdefault(url, MemoryStore())
     store: Store = adapter.SqlStore(url)
@@ -61,7 +66,7 @@ def open_store(url: str) -> Store:
 
 def init_store(url: str) -> Store:
     """Create the register's schema at ``url`` (idempotent) and open it."""
-    adapter = _adapter()
+    adapter = _adapter(url)
     if adapter is None:
         return open_store(url)
     store: Store = adapter.init_register(url)
@@ -70,7 +75,7 @@ def init_store(url: str) -> Store:
 
 def upgrade_store(url: str) -> str:
     """Bring the schema at ``url`` to the newest revision; returns it."""
-    adapter = _adapter()
+    adapter = _adapter(url)
     if adapter is None:
         open_store(url)
         return "memory (no schema)"
@@ -84,29 +89,13 @@ def is_empty(store: Store) -> bool:
 
 
 def load_rules(extra: tuple[object, ...] = ()) -> Rules:
-    """The municipal rules and every plugin installed under the ``xueji``
-    entry-point group, plus ``extra`` plugins.
-
-    Raises:
-        PluginError: a plugin cannot be imported or does not load.
-    """
-    from xueji import _municipal
-
-    plugins: list[object] = []
-    for entry in sorted(metadata.entry_points(group="xueji"), key=lambda e: e.name):
-        try:
-            plugin = entry.load()
-        except Exception as error:
-            raise PluginError(
-                f"plugin entry point {entry.name} = {entry.value} does not import: "
-                f"{type(error).__name__}: {error}; reinstall the plugin package or "
-                "uninstall it"
-            ) from error
-        if plugin not in plugins:
-            plugins.append(plugin)
-    if _municipal not in plugins:
-        plugins.insert(0, _municipal)
-    return Rules([*plugins, *extra])
+    """The municipal rules, every plugin installed under the ``xueji``
+    entry-point group, and ``extra`` plugins
+    (:meth:`xueji.Rules.from_entry_points`).  A plugin that does not load is
+    reported in ``Rules.problems`` and blocks the districts it names; the
+    others load."""
+    rules, _problems = Rules.from_entry_points(extra=extra)
+    return rules
 
 
 def build_register(url: str, *, extra: tuple[object, ...] = ()) -> Register:

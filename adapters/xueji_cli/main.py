@@ -8,6 +8,7 @@ code 2.  Identity numbers and G-kind 学籍号 are always shown masked.
 """
 
 import inspect
+import logging
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from xueji import (
     CITY_CODE,
     Decision,
     InvalidInputError,
+    MaskingFilter,
     Principal,
     PrincipalRole,
     Register,
@@ -29,8 +31,8 @@ from xueji import (
     Severity,
     StoredObligation,
     XuejiError,
-    grade_label,
     hookspecs,
+    masked_view,
     unstructure,
 )
 from xueji._roster import load_roster
@@ -228,7 +230,7 @@ def load_roster_command(
             BarColumn(),
             MofNCompleteColumn(),
             console=out.errors,
-            disable=json_output,
+            disable=out.progress_disabled(),
             transient=True,
         ) as bar:
             task = bar.add_task("建立学籍 admitting", total=None)
@@ -300,7 +302,11 @@ def submit(
                     error.code,
                 ) from None
             decisions.append(decision)
-            out.decision(decision, label=f"#{index} {request.id}", org_names=names)
+            out.decision(
+                decision,
+                label=f"#{index} {getattr(request, 'id', '')}",
+                org_names=names,
+            )
     out.line()
     out.line(
         f"{len(decisions)} 项申请已办理 decided: "
@@ -317,6 +323,14 @@ def history(
     number: Annotated[str, typer.Argument(help="The student's 学籍号 (or an alias).")],
     db: DbOption = None,
     as_: AsOption = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Show full values when you act on the student (an open step or "
+            "duty of yours, 第四十四条); the read is audited.",
+        ),
+    ] = False,
     json_output: JsonOption = False,
 ) -> None:
     """A student's stints and 学籍变动 with their articles (numbers masked)."""
@@ -325,42 +339,52 @@ def history(
         register = build_register(_url(db))
         principal = _principal(as_)
         found = register.history(number, principal)
-        decisions = register.decisions_of(found.student.number)
+        view = masked_view(found, principal)
+        # Decisions stay under the number they were made for; an L number
+        # replaced by G or J is an alias (第十七条第二款).
+        decisions = [
+            d
+            for n in (*found.student.aliases, found.student.number)
+            for d in register.decisions_of(n)
+        ]
+    out.reveal = full and view.full
     names = _org_names(register)
-    student = found.student
-    id_shown = "—"
-    if student.id_number:
-        id_shown = mask_number(student.id_number)
-    out.heading(f"{student.name}  学籍号 {mask_number(student.number)}")
+    out.heading(f"{view.name}  学籍号 {view.number}")
     out.line(
-        f"性别 {student.sex.value}  出生日期 {student.birth_date}  "
-        f"证件 {student.document.value} {id_shown}  "
-        f"户籍 {'本市' if student.hukou.beijing else '非本市'}"
+        f"性别 {view.sex.value}  出生日期 {view.birth_date}  "
+        f"证件 {view.document.value} {view.id_number or '—'}  {view.hukou}"
     )
-    if student.aliases:
+    if view.aliases:
+        out.line("曾用学籍号 aliases: " + ", ".join(view.aliases))
+    if full and view.full_read is not None:
         out.line(
-            "曾用学籍号 aliases: " + ", ".join(mask_number(a) for a in student.aliases)
+            f"完整信息 full values: {view.full_read.basis}（{view.full_read.article}）"
+        )
+    elif full:
+        out.line(
+            "仅显示脱敏信息 shown masked: you act on no open step or duty of this "
+            "student (第四十四条)",
+            style="yellow",
         )
     out.table(
         "学籍 stints",
-        ["学校 school", "年级", "状态", "起", "止", "学年", "依据"],
+        ["学校 school", "年级", "状态", "起", "止", "依据"],
         [
             (
                 names.get(e.school, e.school),
-                grade_label(e.grade),
+                e.grade_label,
                 e.status.value + (f"（至 {e.status_until}）" if e.status_until else ""),
                 e.first_day,
                 e.last_day or "",
-                e.school_year,
                 e.basis.value,
             )
-            for e in found.enrollments
+            for e in view.stints
         ],
     )
     out.table(
         "学籍变动 status changes",
         ["日期", "变动", "摘要", "条款", "经办"],
-        [(e.on, e.kind.value, e.summary, e.article, e.actor) for e in found.events],
+        [(e.on, e.kind.value, e.summary, e.article, e.actor) for e in view.events],
     )
     if decisions:
         out.table(
@@ -380,13 +404,13 @@ def history(
                 for d in decisions
             ],
         )
+    data = unstructure(view)
     out.emit(
         {
-            "student": unstructure(student),
-            "enrollments": unstructure(list(found.enrollments)),
-            "events": unstructure(list(found.events)),
-            "archive": unstructure(found.archive),
-            "decisions": [decision_data(d) for d in decisions],
+            "student": {k: v for k, v in data.items() if k not in ("stints", "events")},
+            "stints": data["stints"],
+            "events": data["events"],
+            "decisions": [unstructure(d) for d in decisions],
         }
     )
 
@@ -529,9 +553,16 @@ def end_deferrals(
 # ---------------------------------------------------------------- plugins
 
 
+def _summary(function: Any) -> str:
+    """The first sentence of a hook's docstring."""
+    paragraph = (inspect.getdoc(function) or "").split("\n\n")[0]
+    text = " ".join(paragraph.split())
+    return text.split(". ")[0].rstrip(".") + "."
+
+
 def _hooks() -> list[tuple[str, str]]:
     return [
-        (name, (inspect.getdoc(function) or "").split("\n")[0])
+        (name, _summary(function))
         for name, function in inspect.getmembers(hookspecs, inspect.isfunction)
         if name.startswith("xueji_")
     ]
@@ -563,10 +594,18 @@ def plugins(json_output: JsonOption = False) -> None:
     )
     hooks = _hooks()
     out.table("委托事项 delegation points (hooks)", ["hook", "说明"], hooks)
+    problems = rules.problems
+    if problems:
+        out.table(
+            "未载入 plugins that did not load (their districts are blocked)",
+            ["plugin", "hook", "problem"],
+            [(p.plugin, p.hook or "", p.message) for p in problems],
+        )
     out.emit(
         {
             "plugins": unstructure(list(infos)),
             "hooks": [{"name": n, "summary": s} for n, s in hooks],
+            "problems": unstructure(list(problems)),
         }
     )
 
@@ -589,6 +628,9 @@ def demo(
         Path | None,
         typer.Option(help="A demo data directory (default: the shipped one)."),
     ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Print every decision.")
+    ] = False,
     json_output: JsonOption = False,
 ) -> None:
     """Run the 2025-2026 school year of a 朝阳区 example end to end."""
@@ -596,11 +638,25 @@ def demo(
 
     out = Output(json_output=json_output)
     with _handled(out):
-        run_demo(out, db=db, data=data)
+        run_demo(out, db=db, data=data, verbose=verbose)
+
+
+def _quiet_safe_logging() -> None:
+    """Warnings from the kernel and adapters reach stderr masked
+    (STYLE.md §10); the library itself configures no handler."""
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.WARNING)
+    handler.addFilter(MaskingFilter())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    for name in ("xueji", "xueji_sqlalchemy", "xueji_cli"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(handler)
 
 
 def main() -> None:
     """The console script ``xueji``."""
+    _quiet_safe_logging()
     app()
 
 
