@@ -726,13 +726,18 @@ def requests_yaml(ids: Ids, pupils: list[Pupil], cases: dict[str, Pupil]) -> str
     for n, p in enumerate([cases["dual"], cases["dual-twin"]], start=1):
         out.append(
             entry(
-                "第十二条第二款: the dual-status pupil registers at both schools "
-                "(entered by the district, whose scope covers both)"
+                "第十二条第二款: the dual-status pupil registers at both schools, "
+                "each school for its own admission"
                 if n == 1
                 else None,
                 "registration",
-                district,
-                {"id": f"reg-dual-{n}", "on": date(2025, 9, 1), "student": p.number},
+                school_registrar(p.school),
+                {
+                    "id": f"reg-dual-{n}",
+                    "on": date(2025, 9, 1),
+                    "student": p.number,
+                    "school": p.school,
+                },
             )
         )
     p = cases["late-within-window"]

@@ -125,6 +125,7 @@ class Registration:
     student: str
     applicant: Applicant = _GUARDIAN
     justification: str | None = None  # 不可抗力等正当事由 (第十六条第三款)
+    school: str | None = None  # which admission, for 第十二条 dual status
     idempotency_key: str | None = None
 
 
@@ -141,6 +142,7 @@ class DelayedRegistration:
     materials: tuple[str, ...] = ()
     applicant: Applicant = _GUARDIAN
     justification: str | None = None  # 不可抗力等正当事由 (第十六条第三款)
+    school: str | None = None  # which admission, for 第十二条 dual status
     idempotency_key: str | None = None
 
 
@@ -157,6 +159,7 @@ class DeferralApplication:
     filed_with: str  # a township (乡镇人民政府) or district (区教委) code
     medical_record: MedicalRecord | None
     applicant: Applicant = _GUARDIAN
+    school: str | None = None  # which admission, for 第十二条 dual status
     idempotency_key: str | None = None
 
 
@@ -246,28 +249,70 @@ def _active(ctx: Context, student: str) -> list[Enrollment]:
     return [e for e in ctx.uow.enrollments_of(student) if e.status.active]
 
 
-def admitted_enrollment(ctx: Context, number: str) -> tuple[Student, Enrollment]:
+def admitted_enrollment(
+    ctx: Context, number: str, school: str | None = None
+) -> tuple[Student, Enrollment]:
+    """The student's admission waiting for registration.  A student with two
+    (第十二条 dual status) is told apart by ``school``, or by the principal's
+    own school; otherwise the request must name the school."""
     student = ctx.uow.get_student(number)
     if student is None:
         raise InvalidInputError(
             f"no student with 学籍号 {StudentNumber.parse(number).masked()} in "
             "the register; check the number"
         )
-    for enrollment in _active(ctx, student.number):
-        if enrollment.status in (Status.ADMITTED, Status.DEFERRED):
-            return student, enrollment
+    waiting = [
+        e
+        for e in _active(ctx, student.number)
+        if e.status in (Status.ADMITTED, Status.DEFERRED)
+    ]
+    if school is None and ctx.principal.role is PrincipalRole.SCHOOL:
+        own = [e for e in waiting if e.school == ctx.principal.organisation]
+        waiting = own or waiting
+    elif school is not None:
+        waiting = [e for e in waiting if e.school == school]
+    if len(waiting) == 1:
+        return student, waiting[0]
+    masked = StudentNumber.parse(student.number).masked()
+    if not waiting:
+        raise InvalidInputError(
+            f"student {masked} has no admission waiting for registration"
+            + (f" at school {school}" if school else "")
+        )
+    schools = ", ".join(sorted(e.school for e in waiting))
     raise InvalidInputError(
-        f"student {StudentNumber.parse(student.number).masked()} has no admission "
-        "waiting for registration"
+        f"student {masked} has admissions at {schools} (第十二条); name the "
+        "school in the request's `school` field"
     )
 
 
+_EIGHTEEN = (
+    DocumentKind.RESIDENT_ID,
+    DocumentKind.HMT_RESIDENCE_PERMIT,
+    DocumentKind.FOREIGN_PERMANENT_RESIDENCE,
+)
+
+
 def _parse_id(ctx: Context, particulars: StudentParticulars) -> IdNumber | None:
+    """The 18-character numbers (居民身份证, 港澳台居民居住证, 外国人永久居留
+    身份证) are checked in full; a passport number is kept as given."""
     if particulars.id_number is None:
         if particulars.document is DocumentKind.RESIDENT_ID:
             raise InvalidInputError(
                 "document is 居民身份证 but no id_number was given; give the "
                 "number, or set document to 无 for a child without one"
+            )
+        return None
+    if particulars.document not in _EIGHTEEN:
+        if particulars.document is DocumentKind.NONE:
+            raise InvalidInputError(
+                "document is 无 but an id_number was given; name the document "
+                "kind or leave the number out"
+            )
+        if not (particulars.id_number.isalnum() and len(particulars.id_number) <= 20):
+            raise InvalidInputError(
+                f"{particulars.document.value} number must be 1-20 letters or "
+                "digits; check the document"
             )
         return None
     parsed = parse_id_number(particulars.id_number, on=ctx.on)
@@ -280,6 +325,18 @@ def _parse_id(ctx: Context, particulars: StudentParticulars) -> IdNumber | None:
             f"{number.masked()}; correct one of them"
         )
     return number
+
+
+def _document_number(
+    particulars: StudentParticulars, id_number: IdNumber | None
+) -> str | None:
+    """The number the register keys a person by: the checked 18-character
+    number, or a passport number as given."""
+    if id_number is not None:
+        return id_number.value
+    if particulars.document is DocumentKind.PASSPORT:
+        return particulars.id_number
+    return None
 
 
 def _authorise_school(ctx: Context, school: School) -> None:
@@ -310,7 +367,10 @@ def decide_admission(ctx: Context, request: Admission) -> Decision:
     )
     ctx.check("treated-as-local", "第十五条", local)
 
-    existing = ctx.uow.student_by_id_number(id_number.value) if id_number else None
+    document_number = _document_number(particulars, id_number)
+    existing = (
+        ctx.uow.student_by_id_number(document_number) if document_number else None
+    )
     dual = False
     if existing is not None:
         dual = _check_existing(ctx, request, school, existing)
@@ -568,7 +628,7 @@ def _new_student(
         sex=p.sex,
         birth_date=p.birth_date,
         document=p.document,
-        id_number=id_number.value if id_number else None,
+        id_number=_document_number(p, id_number),
         hukou=p.hukou,
         district=school.district,
         treated_as_local=p.treated_as_local,
@@ -622,7 +682,7 @@ def _delayed_until(ctx: Context, student: str) -> date | None:
 
 def decide_registration(ctx: Context, request: Registration) -> Decision:
     """第十六条第一款, 第十七条第一款."""
-    student, enrollment = admitted_enrollment(ctx, request.student)
+    student, enrollment = admitted_enrollment(ctx, request.student, request.school)
     school = school_of(ctx, enrollment.school)
     _authorise_school(ctx, school)
     if not edition(ctx):
@@ -737,13 +797,18 @@ def _enroll(
 def decide_delayed_registration(ctx: Context, request: DelayedRegistration) -> Decision:
     """第十六条: 延期注册 within 5 working days after the term starts, and
     what follows a missed window for each stage."""
-    student, enrollment = admitted_enrollment(ctx, request.student)
+    student, enrollment = admitted_enrollment(ctx, request.student, request.school)
     school = school_of(ctx, enrollment.school)
     _authorise_school(ctx, school)
     if not edition(ctx):
         return ctx.decide("delayed-registration", student.number)
     stage = school.system.stage_of(enrollment.grade)
     term = entry_term(ctx.calendars, enrollment, stage)
+    if not request.on <= request.until <= term.end:
+        raise InvalidInputError(
+            f"delayed registration `until` {request.until} must lie between the "
+            f"application date {request.on} and the term's last day {term.end}"
+        )
     window = _window_end(ctx, term)
     on_time = request.on <= window
     ctx.check("delayed-registration-window", "第十六条第一款", f"{window}: {on_time}")
@@ -893,8 +958,9 @@ def township_for(ctx: Context, student: Student) -> str | None:
 
 def decide_deferral(ctx: Context, request: DeferralApplication) -> Decision:
     """第十一条."""
-    student, enrollment = admitted_enrollment(ctx, request.student)
+    student, enrollment = admitted_enrollment(ctx, request.student, request.school)
     school = school_of(ctx, enrollment.school)
+    _authorise_deferral(ctx, request, school)
     if not edition(ctx):
         return ctx.decide("deferral", student.number)
     _check_authority(ctx, request, student)
@@ -963,6 +1029,7 @@ def decide_deferral(ctx: Context, request: DeferralApplication) -> Decision:
             version=enrollment.version + 1,
         )
     )
+    _close_urging(ctx, student.number, "缓学")
     ctx.record(
         ChangeKind.DEFERRED,
         f"缓学至 {end.value}（期满仍不能就学的，应当重新提出申请）",
@@ -975,6 +1042,38 @@ def decide_deferral(ctx: Context, request: DeferralApplication) -> Decision:
         data={"until": end.value.isoformat()},
     )
     return ctx.decide("deferral", student.number)
+
+
+def _authorise_deferral(
+    ctx: Context, request: DeferralApplication, school: School
+) -> None:
+    """第十一条: the township or district the application was filed with
+    enters it, or the school of the admission; the city anywhere."""
+    p = ctx.principal
+    if p.role is PrincipalRole.TOWNSHIP and p.organisation == request.filed_with:
+        return
+    if p.role is PrincipalRole.DISTRICT and p.organisation == request.filed_with:
+        return
+    _authorise_school(ctx, school)
+
+
+def _close_urging(ctx: Context, number: str, outcome: str) -> None:
+    """A deferral granted after the registration window closed ends the duty
+    to urge enrollment (第十一、十六条)."""
+    for item in ctx.uow.obligations(student=number, open_only=True):
+        if item.obligation.kind in (
+            ObligationKind.URGE_ENROLLMENT,
+            ObligationKind.ORDER_ENROLLMENT,
+        ):
+            ctx.uow.update_obligation(
+                attrs.evolve(
+                    item,
+                    fulfilled_on=ctx.on,
+                    fulfilled_by=str(ctx.principal),
+                    outcome=outcome,
+                    version=item.version + 1,
+                )
+            )
 
 
 def _check_authority(
@@ -1041,9 +1140,14 @@ def decide_id_correction(ctx: Context, request: IdCorrection) -> Decision:
     if student is None:
         raise InvalidInputError("no such student; check the 学籍号")
     active = _active(ctx, student.number)
-    school = school_of(ctx, active[0].school) if active else None
-    if school is not None:
-        _authorise_school(ctx, school)
+    stints = active or ctx.uow.enrollments_of(student.number)[-1:]
+    if stints:
+        _authorise_school(ctx, school_of(ctx, stints[-1].school))
+    else:
+        from xueji._service import deny
+
+        if ctx.principal.role is not PrincipalRole.CITY:
+            deny(ctx, "correct the ID of a student with no stint", student.number)
     if not edition(ctx):
         return ctx.decide("id-correction", student.number)
     parsed = parse_id_number(request.id_number, on=ctx.on).number
@@ -1060,7 +1164,7 @@ def decide_id_correction(ctx: Context, request: IdCorrection) -> Decision:
     updated = attrs.evolve(
         student,
         id_number=parsed.value,
-        document=DocumentKind.RESIDENT_ID,
+        document=parsed.document_kind,
         birth_date=parsed.birth_date,
         sex=sex,
         version=student.version + 1,

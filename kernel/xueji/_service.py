@@ -21,20 +21,44 @@ from typing import Any, TypeVar
 import attrs
 
 from xueji._access import Principal, PrincipalRole
-from xueji._calendar import CalendarBook, WorkingDays
+from xueji._calendar import CalendarBook, Term, WorkingDays
+from xueji._check import (
+    CHECK,
+    CheckRecord,
+    CheckReport,
+    ComplianceReport,
+    ScopeKind,
+    compliance_of,
+    last_check,
+    resolve_scope,
+    survey,
+)
 from xueji._context import Context, new_id
 from xueji._decisions import Decision
+from xueji._disclosure import (
+    DEFAULT_LIST_FIELDS,
+    Export,
+    ExportField,
+    ExportResult,
+    Table,
+    class_list,
+    run_export,
+)
 from xueji._enrollment import (
     DuplicateResolution,
     consequences,
     entry_term,
 )
 from xueji._errors import AccessDeniedError, InvalidInputError, UnknownStudentError
-from xueji._orgs import School, load_districts
+from xueji._inspection import INSPECTION, InspectionDraw, draw, verify_draw
+from xueji._masking import FullRead, StudentView, full_read_basis, masked_view
+from xueji._orgs import CITY_CODE, School, load_districts
+from xueji._oversight import Registrar, registrars_of
 from xueji._procedures import (
     AuditRecord,
     Procedure,
     ProcedureState,
+    Record,
     Step,
     StepState,
     StoredObligation,
@@ -47,7 +71,7 @@ from xueji._register import (
     Student,
 )
 from xueji._rules import Rules
-from xueji._serialize import dumps
+from xueji._serialize import dumps, loads
 from xueji._status import Status, check_transition
 from xueji._storage import Organisation, Store, UnitOfWork
 
@@ -175,6 +199,9 @@ class History:
     enrollments: tuple[Enrollment, ...]
     events: tuple[StatusChange, ...]
     archive: Archive | None
+    # Set when the reader acts on the student (a procedure step or duty of
+    # its own organisation): it may be shown full values (第四十四条).
+    full_read: FullRead | None = None
 
 
 def digest(request: object) -> str:
@@ -187,7 +214,11 @@ class Register:
     Args:
         store: where the register lives (``MemoryStore`` or the SQLAlchemy
             adapter's ``SqlStore``).
-        rules: the plugins in force; the municipal rules by default.
+        rules: the plugins in force.  By default the built-in municipal
+            rules alone: a library call does not change its answers because
+            a package was installed.  A deployment that runs the installed
+            district plugins passes ``Rules.from_entry_points()[0]`` (the
+            command line does); see docs/plugins.md, "Loading".
         calendars: the calendar book; by default the statutory schedule and
             every school calendar the plugins supply.
         clock: the time stamped on records (UTC); tests pass a fixed one.
@@ -219,6 +250,8 @@ class Register:
             days: set[date] = set()
             for year in years:
                 first = date(int(year[:4]), 9, 1)
+                if rules.blocked(district.code, first):
+                    continue  # its requests raise PluginError naming the plugin
                 for _source, answer in rules.combined(
                     "xueji_closure_days",
                     district=district.code,
@@ -356,6 +389,7 @@ class Register:
         now: datetime,
         student: str | None = None,
         target: str | None = None,
+        detail: str = "",
     ) -> None:
         uow.append_audit(
             AuditRecord(
@@ -367,6 +401,7 @@ class Register:
                 allowed=allowed,
                 student=student,
                 target=target,
+                detail=detail,
             )
         )
 
@@ -418,6 +453,32 @@ class Register:
 
     # -------------------------------------------------------------- jobs
 
+    def _require_job_scope(self, principal: Principal, action: str) -> None:
+        """Jobs write: the city, a district or a school runs them for its own
+        schools; an auditor or a township never does."""
+        if principal.role in (PrincipalRole.AUDITOR, PrincipalRole.TOWNSHIP):
+            self._record_denial(principal, _Denied(action, None), self._clock())
+            raise AccessDeniedError(
+                f"{principal.role.value} {principal.organisation} may not {action}: "
+                "jobs are run by the city, a district or a school (第四条)"
+            )
+
+    @staticmethod
+    def _schools_in_scope(uow: UnitOfWork, principal: Principal) -> list[School]:
+        return [
+            s
+            for s in uow.schools()
+            if principal.role is PrincipalRole.CITY
+            or (
+                principal.role is PrincipalRole.DISTRICT
+                and s.district == principal.organisation
+            )
+            or (
+                principal.role is PrincipalRole.SCHOOL
+                and s.code == principal.organisation
+            )
+        ]
+
     def close_registration_window(
         self, school_year: str, on: date, principal: Principal
     ) -> list[Decision]:
@@ -426,14 +487,9 @@ class Register:
         registration gets the consequences of the stage.  Running it twice
         changes nothing."""
         decisions = []
+        self._require_job_scope(principal, "close the registration window")
         with self.store.unit_of_work() as uow:
-            schools = [
-                s
-                for s in uow.schools()
-                if principal.role is PrincipalRole.CITY
-                or s.district == principal.organisation
-                or s.code == principal.organisation
-            ]
+            schools = self._schools_in_scope(uow, principal)
             waiting = [
                 e
                 for s in schools
@@ -479,14 +535,35 @@ class Register:
             uow.commit()
         return decisions
 
+    def mark_missed_term_registration(
+        self, term: Term, on: date, principal: Principal
+    ) -> list[Decision]:
+        """第二十一条, run once the term's registration window (开学后5个工作日)
+        has closed: every student in school who neither registered nor asked
+        for leave is marked 旷课 for the school days until registration
+        (:func:`xueji._attendance.missed_term_registration`).  Running it
+        twice changes nothing."""
+        from xueji._attendance import missed_term_registration
+
+        return missed_term_registration(
+            self.store,
+            self.rules,
+            self.calendars,
+            term,
+            on,
+            principal,
+            now=self._clock(),
+        )
+
     def end_deferrals(self, on: date, principal: Principal) -> list[str]:
         """第十一条第二款: a deferral does not renew itself.  Every 缓学 whose
         period ended before ``on`` returns to 待入学 for the next school year;
         running it twice changes nothing."""
         ended = []
         now = self._clock()
+        self._require_job_scope(principal, "end deferrals")
         with self.store.unit_of_work() as uow:
-            for school in uow.schools():
+            for school in self._schools_in_scope(uow, principal):
                 for enrollment in uow.enrollments_at(school.code):
                     if enrollment.status is not Status.DEFERRED:
                         continue
@@ -526,6 +603,29 @@ class Register:
             uow.commit()
         return ended
 
+    def end_suspensions(self, on: date, principal: Principal) -> list[Decision]:
+        """第三十五条第二款, run after each school day's attendance: every 休学
+        whose period ended before ``on`` with neither extension nor return
+        goes back to 在籍, flagged as not returned, and each following school
+        day without a mark is 旷课 (:func:`xueji._suspension.lapse_suspensions`).
+        Running it twice changes nothing."""
+        from xueji._suspension import lapse_suspensions
+
+        now = self._clock()
+        with self.store.unit_of_work() as uow:
+            decisions = lapse_suspensions(
+                uow, self.rules, self.calendars, principal, on, now
+            )
+            self._audit(
+                uow,
+                principal,
+                f"end suspensions on {on}: {len(decisions)} changed",
+                allowed=True,
+                now=now,
+            )
+            uow.commit()
+        return decisions
+
     # -------------------------------------------------------------- reads
 
     def history(self, number: str, principal: Principal) -> History:
@@ -559,15 +659,21 @@ class Register:
                         key=lambda e: (e.recorded_at, e.on),
                     )
                 ),
-                archive=uow.get_archive(student.number),
+                # A school that keeps read-only access to its own period
+                # does not see the archive, which moved with the student
+                # (第二十九条 籍随人走).
+                archive=None if period is not None else uow.get_archive(student.number),
+                full_read=(full_read := full_read_basis(uow, principal, student)),
             )
             self._audit(
                 uow,
                 principal,
-                "read history",
+                "full read" if full_read else "read history",
                 allowed=True,
                 student=student.number,
                 now=now,
+                target=full_read.subject if full_read else None,
+                detail=f"{full_read.basis}（{full_read.article}）" if full_read else "",
             )
             uow.commit()
         return history
@@ -681,8 +787,257 @@ class Register:
             )
 
     def decisions_of(self, number: str) -> list[Decision]:
+        """Every decision about a student, under its 学籍号 and aliases."""
         with self.store.unit_of_work() as uow:
-            return uow.decisions_of(number)
+            student = uow.get_student(number)
+            numbers = (*student.aliases, student.number) if student else (number,)
+            return [d for n in numbers for d in uow.decisions_of(n)]
+
+    # ------------------------------------------ Chapter 9: 第四十二至四十七条
+
+    def student_view(self, number: str, principal: Principal) -> StudentView:
+        """A student as ``principal`` may be shown it (第四十四条).
+
+        Masked, unless the principal acts on the student — owns the current
+        step of its open procedure, or has an open duty for it — in which
+        case the view is full and the read is audited as a ``full read``.
+        Outside the principal's scope this raises UnknownStudentError, the
+        same as for a number that does not exist (see :meth:`history`)."""
+        return masked_view(self.history(number, principal), principal)
+
+    def class_list(
+        self,
+        school: str,
+        on: date,
+        principal: Principal,
+        *,
+        grade: int | None = None,
+        fields: tuple[ExportField, ...] = DEFAULT_LIST_FIELDS,
+    ) -> Table:
+        """The students of a school on a date, always masked (第四十四条).
+        The school, its district (registrar or auditor) and the city may
+        read it; the read is audited."""
+        self._require_org_scope(principal, school, "read the class list of")
+        now = self._clock()
+        with self.store.unit_of_work() as uow:
+            table = class_list(uow, school, on, grade=grade, fields=fields)
+            self._audit(
+                uow,
+                principal,
+                "read class list",
+                allowed=True,
+                target=school,
+                now=now,
+                detail=f"{len(table.rows)} rows",
+            )
+            uow.commit()
+        return table
+
+    def export(self, request: Export, principal: Principal) -> ExportResult:
+        """第四十四条: a class list for an outside party, under a recorded
+        written approval.  Refused without one that covers the date, the
+        recipient, the school and the fields — the attempt is recorded and
+        audited; allowed, the rows are limited to the fields asked for,
+        masked unless the approval names a field in full, and the export is
+        recorded with its approval.  Write the file with
+        :func:`xueji.write_csv`."""
+        self._require_org_scope(principal, request.school, "export the students of")
+        now = self._clock()
+        with self.store.unit_of_work() as uow:
+            ctx = Context(
+                uow, self.rules, self.calendars, principal, request.id, request.on, now
+            )
+            result = run_export(ctx, request)
+            uow.save_decision(result.decision, key=None, digest=None)
+            reasons = "; ".join(
+                f"{r.code} ({r.article})" for r in result.decision.refusals
+            )
+            self._audit(
+                uow,
+                principal,
+                "denied: export (第四十四条)" if result.refused else "export",
+                allowed=not result.refused,
+                target=request.approval,
+                now=now,
+                detail=reasons or f"{len(result.rows)} rows to {request.recipient}",
+            )
+            uow.commit()
+        log.info("export %s: %s", request.id, result.decision.outcome.value)
+        return result
+
+    def registrars(self, organisation: str, on: date) -> list[Registrar]:
+        """The registrars of an organisation on a date (第四十二条第二款):
+        whom its obligations and procedure steps are addressed to."""
+        with self.store.unit_of_work() as uow:
+            return registrars_of(uow, organisation, on)
+
+    def _check_report(
+        self, uow: UnitOfWork, scope_code: str, as_of: date, principal: Principal
+    ) -> CheckReport:
+        scope = resolve_scope(uow, scope_code)
+        last = last_check(uow, scope)
+        found = survey(uow, self.calendars, self.rules, scope, as_of, last)
+        if scope.kind is ScopeKind.CITY:
+            districts = tuple(d.code for d in uow.districts())
+        else:
+            districts = (scope.code,) if scope.kind is ScopeKind.DISTRICT else ()
+        return CheckReport(
+            scope=scope.code,
+            scope_kind=scope.kind,
+            as_of=as_of,
+            run_at=self._clock(),
+            principal=str(principal),
+            since=last.run_at if last is not None else None,
+            schools=tuple(s.code for s in scope.schools),
+            districts=districts,
+            stints=found.stints,
+            changes=found.changes,
+            findings=found.findings,
+        )
+
+    def term_check(self, scope: str, as_of: date, principal: Principal) -> CheckReport:
+        """第四十三条: the term check of a school, a district or the city
+        (``110000``) as of a date.  The changes listed are those recorded
+        since the scope's last recorded check; the check is recorded (a
+        record of kind ``term-check``) unless an auditor runs it."""
+        self._require_org_scope(principal, scope, "run the term check of")
+        with self.store.unit_of_work() as uow:
+            report = self._check_report(uow, scope, as_of, principal)
+            if principal.role is not PrincipalRole.AUDITOR:
+                record = Record(
+                    id=new_id("check"),
+                    kind=CHECK,
+                    district=report.districts[0]
+                    if report.scope_kind is ScopeKind.DISTRICT
+                    else (
+                        CITY_CODE
+                        if report.scope_kind is ScopeKind.CITY
+                        else resolve_scope(uow, scope).district or CITY_CODE
+                    ),
+                    on=as_of,
+                    data=dumps(
+                        CheckRecord(
+                            scope=report.scope,
+                            as_of=as_of,
+                            run_at=report.run_at,
+                            principal=report.principal,
+                            since=report.since,
+                            stints=report.stints,
+                            changes=len(report.changes),
+                            findings=tuple(report.counts().items()),
+                        )
+                    ),
+                    school=scope if report.scope_kind is ScopeKind.SCHOOL else None,
+                    recorded_at=report.run_at,
+                )
+                uow.add_record(record)
+                report = attrs.evolve(report, record=record.id)
+            self._audit(
+                uow,
+                principal,
+                "term check",
+                allowed=True,
+                target=scope,
+                now=report.run_at,
+                detail=f"as of {as_of}: {len(report.findings)} findings",
+            )
+            uow.commit()
+        log.info(
+            "term check of %s as of %s: %d finding(s)",
+            scope,
+            as_of,
+            len(report.findings),
+        )
+        return report
+
+    def compliance(
+        self, scope: str, as_of: date, principal: Principal
+    ) -> ComplianceReport:
+        """第四十六、四十七条: the findings of a check of ``scope`` as of
+        ``as_of``, by item of 第四十七条 for each school and by duty for each
+        district.  Runs the check's rules without recording a check."""
+        self._require_org_scope(principal, scope, "read the compliance of")
+        with self.store.unit_of_work() as uow:
+            report = self._check_report(uow, scope, as_of, principal)
+            self._audit(
+                uow,
+                principal,
+                "compliance report",
+                allowed=True,
+                target=scope,
+                now=report.run_at,
+            )
+            uow.commit()
+        return compliance_of(report)
+
+    def draw_inspection(
+        self,
+        *,
+        on: date,
+        seed: str,
+        inspectors: Iterable[str],
+        schools: int,
+        inspectors_per_school: int,
+        principal: Principal,
+        scope: str = CITY_CODE,
+    ) -> InspectionDraw:
+        """第四十五条 双随机、一公开: draw schools of ``scope`` (a district, or
+        the city) and inspectors for each, from the published ``seed``; the
+        inputs and result are recorded.  The city draws."""
+        now = self._clock()
+        if principal.role is not PrincipalRole.CITY:
+            self._record_denial(principal, _Denied("draw an inspection", None), now)
+            raise AccessDeniedError(
+                f"{principal.role.value} {principal.organisation} may not draw an "
+                "inspection: 市教委采取“双随机、一公开”检查 (第四十五条)"
+            )
+        with self.store.unit_of_work() as uow:
+            population = resolve_scope(uow, scope).schools
+            result = draw(
+                draw_id=new_id("draw"),
+                on=on,
+                scope=scope,
+                seed=seed,
+                schools=(s.code for s in population),
+                inspectors=inspectors,
+                schools_drawn=schools,
+                inspectors_per_school=inspectors_per_school,
+                drawn_by=str(principal),
+            )
+            uow.add_record(
+                Record(
+                    id=result.id,
+                    kind=INSPECTION,
+                    district=scope,
+                    on=on,
+                    data=dumps(result),
+                    recorded_at=now,
+                )
+            )
+            self._audit(
+                uow,
+                principal,
+                "inspection draw",
+                allowed=True,
+                target=result.id,
+                now=now,
+            )
+            uow.commit()
+        return result
+
+    def inspection_draws(self) -> list[InspectionDraw]:
+        """Every recorded draw, oldest first: public (第四十五条 一公开)."""
+        with self.store.unit_of_work() as uow:
+            records = uow.records(INSPECTION)
+        return [loads(r.data, InspectionDraw, source=r.id) for r in records]
+
+    def verify_inspection(self, draw_id: str) -> bool:
+        """Run a recorded draw again on its published inputs; True when the
+        result is the published one."""
+        for published in self.inspection_draws():
+            if published.id == draw_id:
+                return verify_draw(published)
+        raise InvalidInputError(f"no inspection draw {draw_id!r} is recorded")
 
 
 def run(function: Callable[[UnitOfWork], R], store: Store) -> R:
