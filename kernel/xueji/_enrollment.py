@@ -37,7 +37,7 @@ from xueji._decisions import Decision, ObligationKind, Role
 from xueji._errors import InvalidInputError, UnknownOrganisationError
 from xueji._identity import DocumentKind, IdNumber, StudentNumber, parse_id_number
 from xueji._medical import HospitalGrade, MedicalRecord
-from xueji._orgs import School, Stage, Township, grade_label
+from xueji._orgs import School, SchoolSystem, Stage, Township, grade_label
 from xueji._procedures import Procedure, Step
 from xueji._register import (
     Archive,
@@ -231,6 +231,15 @@ def school_of(ctx: Context, code: str) -> School:
     return school
 
 
+def school_system(ctx: Context, school: School) -> SchoolSystem:
+    """The school's system on the request's date: a 第八条 experiment a
+    plugin declares for it, else the system the register records."""
+    answer = ctx.rules.school_system(school, ctx.on)
+    if answer.value != school.system:
+        ctx.check("school-system", "第八条", answer.value.label, answer.source)
+    return answer.value
+
+
 def term_for(ctx: Context, school_year: str, stage: Stage, number: int) -> Term:
     return ctx.calendars.term(school_year, stage.calendar_stage, number)
 
@@ -356,7 +365,7 @@ def decide_admission(ctx: Context, request: Admission) -> Decision:
         return ctx.decide("admission", None)
     particulars = request.student
     id_number = _parse_id(ctx, particulars)
-    stage = school.system.stage_of(request.grade)
+    stage = school_system(ctx, school).stage_of(request.grade)
     if not school.offers(request.grade):
         raise InvalidInputError(
             f"school {school.code} ({school.type.value}) has no "
@@ -687,7 +696,7 @@ def decide_registration(ctx: Context, request: Registration) -> Decision:
     _authorise_school(ctx, school)
     if not edition(ctx):
         return ctx.decide("registration", student.number)
-    stage = school.system.stage_of(enrollment.grade)
+    stage = school_system(ctx, school).stage_of(enrollment.grade)
     term = entry_term(ctx.calendars, enrollment, stage)
     if enrollment.status is Status.DEFERRED:
         ctx.refuse(
@@ -802,7 +811,7 @@ def decide_delayed_registration(ctx: Context, request: DelayedRegistration) -> D
     _authorise_school(ctx, school)
     if not edition(ctx):
         return ctx.decide("delayed-registration", student.number)
-    stage = school.system.stage_of(enrollment.grade)
+    stage = school_system(ctx, school).stage_of(enrollment.grade)
     term = entry_term(ctx.calendars, enrollment, stage)
     if not request.on <= request.until <= term.end:
         raise InvalidInputError(
@@ -1293,7 +1302,7 @@ def decide_duplicate_resolution(ctx: Context, request: DuplicateResolution) -> D
 def _admit_reviewed(ctx: Context, admission: Admission) -> Decision:
     """Admit after the review found a different person (skips the review)."""
     school = school_of(ctx, admission.school)
-    stage = school.system.stage_of(admission.grade)
+    stage = school_system(ctx, school).stage_of(admission.grade)
     local = admission.student.hukou.beijing
     _check_age(ctx, admission, school, stage)
     _check_senior_roster(ctx, admission, stage)
