@@ -222,6 +222,11 @@ def _close_duties(ctx: Context, procedure: Procedure, outcome: str) -> None:
             )
 
 
+def role_of(role: Role) -> PrincipalRole | None:
+    """The principal role that acts for an obligation's or step's role."""
+    return _ROLE_OF.get(role)
+
+
 def _owns(ctx: Context, step: Step) -> bool:
     p = ctx.principal
     return _ROLE_OF.get(step.role) is p.role and p.organisation == step.organisation
