@@ -23,12 +23,22 @@ PYTHON = "3.11"
 PASSENV = ("XUEJI_TEST_POSTGRESQL", "XUEJI_TEST_MYSQL")
 
 
+# The reference district plugins, each its own distribution with its own
+# tests; the template's tests run without installing it (it governs a
+# placeholder district).
+REFERENCE_PLUGINS = ("plugins/xueji_dongcheng_example", "plugins/xueji_haidian_example")
+PLUGIN_TESTS = (*(f"{p}/tests" for p in REFERENCE_PLUGINS), "plugins/template/tests")
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The test suite, with typeguard checking the whole kernel."""
+    """The test suite, with typeguard checking the whole kernel, and the
+    tests of the reference plugins and the plugin template."""
     session.install("-e", ".[test,conformance]")
+    for plugin in REFERENCE_PLUGINS:
+        session.install("-e", plugin)
     # tests/conftest.py installs typeguard's import hook for the kernel.
-    session.run("pytest", *session.posargs)
+    session.run("pytest", *(session.posargs or ("tests", *PLUGIN_TESTS)))
 
 
 @nox.session
@@ -42,6 +52,14 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     session.install("-e", ".[test,conformance]", "mypy>=1.10", "types-PyYAML")
     session.run("mypy", "--strict")
+    plugins = [*REFERENCE_PLUGINS, "plugins/template"]
+    session.run(
+        "mypy",
+        "--strict",
+        *(f"{p}/{p.rsplit('/', 1)[1]}" for p in REFERENCE_PLUGINS),
+        "plugins/template/xueji_district_template",
+        env={"MYPYPATH": ":".join(["kernel", *plugins])},
+    )
 
 
 @nox.session

@@ -5,6 +5,30 @@ One line per module; keep them sorted.
 
 from __future__ import annotations
 
-from xueji import _enrollment, _workflow
+from xueji import (
+    _attendance,
+    _disclosure,
+    _enrollment,
+    _graduation,
+    _obligations,
+    _oversight,
+    _specialized,
+    _suspension,
+    _transfer,
+    _withdrawal,
+    _workflow,
+)
 
-CHAPTERS = (_enrollment, _workflow)
+CHAPTERS = (
+    _attendance,
+    _disclosure,
+    _enrollment,
+    _graduation,
+    _obligations,
+    _oversight,
+    _specialized,
+    _suspension,
+    _transfer,
+    _withdrawal,
+    _workflow,
+)

@@ -99,6 +99,10 @@ class ObligationKind(enum.Enum):
     URGE_RETURN = "urge-return"  # 第三十五条第二款
     ORDER_RETURN = "order-return"  # 第三十五条第二款
     HAND_OVER = "hand-over"  # 第四十一条
+    ISSUE_CERTIFICATE = "issue-certificate"  # 第三十九条第四款 (肄业)
+    TRANSFER_ARCHIVE = "transfer-archive"  # 第二十九条 籍随人走
+    PROVIDE_ARCHIVE_MATERIALS = "provide-archive-materials"  # 第二十七条
+    HELP_BACK_TO_SCHOOL = "help-back-to-school"  # 第三十一条第三款
     ACT_ON_STEP = "act-on-step"  # a workflow step waiting on its owner
 
 

@@ -171,6 +171,23 @@ class ChangeKind(enum.Enum):
     FILED = "filed"
     STATUS = "status"
     GRADE = "grade"
+    SUSPENDED = "suspended"  # 第三十二、三十三条
+    SUSPENSION_EXTENDED = "suspension-extended"  # 第三十四条
+    SUSPENSION_LAPSED = "suspension-lapsed"  # 第三十五条第二款
+    RESUMED = "resumed"  # 第三十五条第一、三款
+    WITHDRAWN = "withdrawn"  # 第三十六、三十七条
+    GRADUATED = "graduated"  # 第三十九条第一、三款
+    COMPLETED = "completed"  # 第三十九条第二款
+    CERTIFICATE = "certificate"  # 第三十九、四十条
+    ATTESTATION = "attestation"  # 第四十条第三款
+    TRANSFER_FILED = "transfer-filed"  # 第二十三、二十六、二十七条
+    TRANSFER_ROLLED_BACK = "transfer-rolled-back"  # rejected or withdrawn
+    TRANSFERRED_OUT = "transferred-out"  # 第二十三、二十九条
+    TRANSFERRED_IN = "transferred-in"  # 第二十三至二十六条
+    LEFT_BEIJING = "left-beijing"  # 第二十七条
+    TRAINING_SELECTION = "training-selection"  # 第二十八条
+    SPECIALIZED_SCHOOL = "specialized-school"  # 第三十一条第一款
+    SPECIALIZED_RETURN = "specialized-return"  # 第三十一条第二款
 
 
 @attrs.frozen

@@ -27,6 +27,7 @@ from xueji._check import (
     CheckRecord,
     CheckReport,
     ComplianceReport,
+    Scope,
     ScopeKind,
     compliance_of,
     last_check,
@@ -499,7 +500,9 @@ class Register:
             now = self._clock()
             for enrollment in waiting:
                 school = next(s for s in schools if s.code == enrollment.school)
-                stage = school.system.stage_of(enrollment.grade)
+                stage = self.rules.school_system(school, on).value.stage_of(
+                    enrollment.grade
+                )
                 term = entry_term(self.calendars, enrollment, stage)
                 window = self.calendars.days_after_term_start(term, 5)
                 if on <= window:
@@ -872,9 +875,8 @@ class Register:
             return registrars_of(uow, organisation, on)
 
     def _check_report(
-        self, uow: UnitOfWork, scope_code: str, as_of: date, principal: Principal
+        self, uow: UnitOfWork, scope: Scope, as_of: date, principal: Principal
     ) -> CheckReport:
-        scope = resolve_scope(uow, scope_code)
         last = last_check(uow, scope)
         found = survey(uow, self.calendars, self.rules, scope, as_of, last)
         if scope.kind is ScopeKind.CITY:
@@ -895,39 +897,36 @@ class Register:
             findings=found.findings,
         )
 
-    def term_check(self, scope: str, as_of: date, principal: Principal) -> CheckReport:
+    def term_check(
+        self, scope_org: str, as_of: date, principal: Principal
+    ) -> CheckReport:
         """第四十三条: the term check of a school, a district or the city
         (``110000``) as of a date.  The changes listed are those recorded
         since the scope's last recorded check; the check is recorded (a
-        record of kind ``term-check``) unless an auditor runs it."""
-        self._require_org_scope(principal, scope, "run the term check of")
+        record of kind ``term-check``) unless an auditor runs it.  Print
+        ``report.text()``, ``report.csv()`` or ``unstructure(report)``."""
+        self._require_org_scope(principal, scope_org, "run the term check of")
         with self.store.unit_of_work() as uow:
+            scope = resolve_scope(uow, scope_org)
             report = self._check_report(uow, scope, as_of, principal)
             if principal.role is not PrincipalRole.AUDITOR:
+                kept = CheckRecord(
+                    scope=report.scope,
+                    as_of=as_of,
+                    run_at=report.run_at,
+                    principal=report.principal,
+                    since=report.since,
+                    stints=report.stints,
+                    changes=len(report.changes),
+                    findings=tuple(report.counts().items()),
+                )
                 record = Record(
                     id=new_id("check"),
                     kind=CHECK,
-                    district=report.districts[0]
-                    if report.scope_kind is ScopeKind.DISTRICT
-                    else (
-                        CITY_CODE
-                        if report.scope_kind is ScopeKind.CITY
-                        else resolve_scope(uow, scope).district or CITY_CODE
-                    ),
+                    district=scope.district or CITY_CODE,
                     on=as_of,
-                    data=dumps(
-                        CheckRecord(
-                            scope=report.scope,
-                            as_of=as_of,
-                            run_at=report.run_at,
-                            principal=report.principal,
-                            since=report.since,
-                            stints=report.stints,
-                            changes=len(report.changes),
-                            findings=tuple(report.counts().items()),
-                        )
-                    ),
-                    school=scope if report.scope_kind is ScopeKind.SCHOOL else None,
+                    data=dumps(kept),
+                    school=scope.code if scope.kind is ScopeKind.SCHOOL else None,
                     recorded_at=report.run_at,
                 )
                 uow.add_record(record)
@@ -937,34 +936,35 @@ class Register:
                 principal,
                 "term check",
                 allowed=True,
-                target=scope,
+                target=scope_org,
                 now=report.run_at,
                 detail=f"as of {as_of}: {len(report.findings)} findings",
             )
             uow.commit()
         log.info(
             "term check of %s as of %s: %d finding(s)",
-            scope,
+            scope_org,
             as_of,
             len(report.findings),
         )
         return report
 
     def compliance(
-        self, scope: str, as_of: date, principal: Principal
+        self, scope_org: str, as_of: date, principal: Principal
     ) -> ComplianceReport:
-        """第四十六、四十七条: the findings of a check of ``scope`` as of
+        """第四十六、四十七条: the findings of a check of ``scope_org`` as of
         ``as_of``, by item of 第四十七条 for each school and by duty for each
         district.  Runs the check's rules without recording a check."""
-        self._require_org_scope(principal, scope, "read the compliance of")
+        self._require_org_scope(principal, scope_org, "read the compliance of")
         with self.store.unit_of_work() as uow:
+            scope = resolve_scope(uow, scope_org)
             report = self._check_report(uow, scope, as_of, principal)
             self._audit(
                 uow,
                 principal,
                 "compliance report",
                 allowed=True,
-                target=scope,
+                target=scope_org,
                 now=report.run_at,
             )
             uow.commit()
@@ -992,7 +992,12 @@ class Register:
                 "inspection: 市教委采取“双随机、一公开”检查 (第四十五条)"
             )
         with self.store.unit_of_work() as uow:
-            population = resolve_scope(uow, scope).schools
+            drawn_from = resolve_scope(uow, scope)
+            if drawn_from.kind is ScopeKind.SCHOOL:
+                raise InvalidInputError(
+                    f"{scope} is a school; draw from a district or the city (110000)"
+                )
+            population = drawn_from.schools
             result = draw(
                 draw_id=new_id("draw"),
                 on=on,

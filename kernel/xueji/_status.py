@@ -87,9 +87,33 @@ _TRANSITIONS = (
     Transition(_S.PENDING_TRANSFER, _S.ENROLLED, "transfer rejected", "第二十三条"),
     Transition(_S.PENDING_TRANSFER, _S.TRANSFERRED, "transfer approved", "第二十三条"),
     Transition(_S.PENDING_TRANSFER, _S.LEFT_BEIJING, "transfer out", "第二十七条"),
+    Transition(
+        _S.SUSPENDED,
+        _S.PENDING_TRANSFER,
+        "transfer filed after the suspension period ended",
+        "第三十四条",
+    ),
+    Transition(
+        _S.PENDING_TRANSFER,
+        _S.SUSPENDED,
+        "transfer rejected or withdrawn: the lapsed suspension restored",
+        "第三十四条",
+    ),
     Transition(_S.ENROLLED, _S.PENDING_WITHDRAWAL, "withdrawal filed", "第三十七条"),
     Transition(_S.SUSPENDED, _S.PENDING_WITHDRAWAL, "withdrawal filed", "第三十七条"),
+    Transition(
+        _S.SPECIALIZED_SCHOOL, _S.PENDING_WITHDRAWAL, "withdrawal filed", "第三十七条"
+    ),
     Transition(_S.PENDING_WITHDRAWAL, _S.ENROLLED, "withdrawal rejected", "第三十七条"),
+    Transition(
+        _S.PENDING_WITHDRAWAL, _S.SUSPENDED, "withdrawal rejected", "第三十七条"
+    ),
+    Transition(
+        _S.PENDING_WITHDRAWAL,
+        _S.SPECIALIZED_SCHOOL,
+        "withdrawal rejected",
+        "第三十七条",
+    ),
     Transition(_S.PENDING_WITHDRAWAL, _S.WITHDRAWN, "withdrawal filed", "第三十七条"),
     Transition(_S.ENROLLED, _S.WITHDRAWN, "withdrawal filed", "第三十七条"),
     Transition(_S.ENROLLED, _S.GRADUATED, "graduation roster filed", "第三十九条"),
