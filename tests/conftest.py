@@ -15,12 +15,12 @@ from typeguard import install_import_hook
 # and instrumenting them would push their docstrings out of place.
 install_import_hook(["xueji", "xueji_sqlalchemy"], ignore_packages=["xueji.hookspecs"])
 
-from collections.abc import Callable  # noqa: E402
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
-import pytest  # noqa: E402
+import pytest
 
-from xueji import (  # noqa: E402
+from xueji import (
     Admission,
     District,
     DocumentKind,
