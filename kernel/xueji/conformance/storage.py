@@ -29,6 +29,7 @@ from __future__ import annotations
 __all__ = [
     "ArchiveContract",
     "AuditContract",
+    "BulkContract",
     "DecisionContract",
     "EnrollmentContract",
     "EventContract",
@@ -1656,8 +1657,230 @@ class RoundTripContract(_Contract):
         assert found == build(sfx)
 
 
+class BulkContract(_Contract):
+    """The bulk methods do what the one-item methods do, item by item."""
+
+    def test_students_by_id_numbers_finds_each_holder_and_skips_the_rest(
+        self, store: Store, sfx: str
+    ) -> None:
+        with store.unit_of_work() as uow:
+            uow.add_students(
+                [
+                    student(f"G{sfx}a", id_number=f"A{sfx}"),
+                    student(f"G{sfx}b", id_number=f"B{sfx}"),
+                    student(f"G{sfx}c"),
+                ]
+            )
+            uow.commit()
+
+        with store.unit_of_work() as uow:
+            found = uow.students_by_id_numbers([f"A{sfx}", f"B{sfx}", f"C{sfx}"])
+
+        assert found == {
+            f"A{sfx}": student(f"G{sfx}a", id_number=f"A{sfx}"),
+            f"B{sfx}": student(f"G{sfx}b", id_number=f"B{sfx}"),
+        }
+
+    def test_added_students_are_found_as_if_added_one_by_one(
+        self, store: Store, sfx: str
+    ) -> None:
+        added = [
+            student(f"G{sfx}a", id_number=f"A{sfx}", name=f"韩梅梅{sfx}"),
+            student(f"L{sfx}b", aliases=(f"L{sfx}old",), name=f"韩梅梅{sfx}"),
+        ]
+        with store.unit_of_work() as uow:
+            uow.add_students(added)
+            uow.commit()
+
+        with store.unit_of_work() as uow:
+            found = (
+                uow.get_student(f"G{sfx}a"),
+                uow.get_student(f"L{sfx}old"),
+                uow.student_by_id_number(f"A{sfx}"),
+                uow.students_by_particulars(f"韩梅梅{sfx}", Sex.MALE, BORN),
+            )
+
+        assert found == (added[0], added[1], added[0], added)
+
+    def test_adding_students_refuses_a_taken_number_or_id_number(
+        self, store: Store, sfx: str
+    ) -> None:
+        with store.unit_of_work() as uow:
+            uow.add_student(student(f"G{sfx}", id_number=f"A{sfx}"))
+            uow.commit()
+
+        with store.unit_of_work() as uow, pytest.raises(StorageError):
+            uow.add_students([student(f"G{sfx}x"), student(f"G{sfx}")])
+        with store.unit_of_work() as uow, pytest.raises(StorageError):
+            uow.add_students([student(f"G{sfx}y", id_number=f"A{sfx}")])
+        with store.unit_of_work() as uow, pytest.raises(StorageError):
+            uow.add_students(
+                [
+                    student(f"G{sfx}p", id_number=f"P{sfx}"),
+                    student(f"G{sfx}q", id_number=f"P{sfx}"),
+                ]
+            )
+
+    def test_enrollments_of_students_are_those_of_each_in_order(
+        self, store: Store, sfx: str
+    ) -> None:
+        a, b = f"G{sfx}a", f"G{sfx}b"
+        with store.unit_of_work() as uow:
+            uow.add_enrollments(
+                [
+                    enrollment(f"{sfx}2", a, "S1", first_day=ON),
+                    enrollment(f"{sfx}1", a, "S1", first_day=date(2024, 9, 1)),
+                    enrollment(f"{sfx}3", b, "S2"),
+                ]
+            )
+            uow.commit()
+
+        with store.unit_of_work() as uow:
+            found = uow.enrollments_of_students([a, b, f"G{sfx}none"])
+            one_by_one = {a: uow.enrollments_of(a), b: uow.enrollments_of(b)}
+
+        assert found == one_by_one
+        assert [e.id for e in found[a]] == [f"{sfx}1", f"{sfx}2"]
+
+    def test_adding_an_enrollment_id_twice_in_bulk_is_refused(
+        self, store: Store, sfx: str
+    ) -> None:
+        with store.unit_of_work() as uow, pytest.raises(StorageError):
+            uow.add_enrollments(
+                [
+                    enrollment(f"e{sfx}", f"G{sfx}", "S1"),
+                    enrollment(f"e{sfx}", f"G{sfx}", "S2"),
+                ]
+            )
+
+    def test_admissions_counts_are_admissions_count_for_every_grade(
+        self, store: Store, sfx: str
+    ) -> None:
+        at, other = f"s{sfx}", f"t{sfx}"
+        with store.unit_of_work() as uow:
+            uow.add_enrollments(
+                [
+                    enrollment(f"{sfx}1", "G1", at, grade=1),
+                    enrollment(f"{sfx}2", "G2", at, grade=1),
+                    enrollment(f"{sfx}3", "G3", at, grade=7),
+                    enrollment(f"{sfx}4", "G4", at, grade=1, school_year="2024-2025"),
+                    enrollment(f"{sfx}5", "G5", other, grade=2),
+                    enrollment(f"{sfx}6", "G6", f"u{sfx}", grade=2),
+                ]
+            )
+            uow.commit()
+
+        with store.unit_of_work() as uow:
+            counts = uow.admissions_counts("2025-2026", [at, other, f"v{sfx}"])
+
+        assert counts == {(at, 1): 2, (at, 7): 1, (other, 2): 1}
+
+    def test_appended_events_read_back_in_order(self, store: Store, sfx: str) -> None:
+        number = f"G{sfx}"
+        events = [event(f"{sfx}{i}", number, "110108") for i in (3, 1, 2)]
+        with store.unit_of_work() as uow:
+            uow.append_event(event(f"{sfx}0", number, "110108"))
+            uow.append_events(events)
+            uow.commit()
+
+        with store.unit_of_work() as uow:
+            found = uow.events_of(number)
+
+        assert [e.id for e in found] == [f"{sfx}{i}" for i in (0, 3, 1, 2)]
+
+    def test_added_obligations_are_listed_and_the_last_of_an_id_wins(
+        self, store: Store, sfx: str
+    ) -> None:
+        org = f"s{sfx}"
+        first = obligation(f"o{sfx}", organisation=org, district="110108")
+        again = obligation(
+            f"o{sfx}", organisation=org, district="110108", due=date(2025, 9, 20)
+        )
+        other = obligation(f"p{sfx}", organisation=org, district="110108")
+        with store.unit_of_work() as uow:
+            uow.add_obligations([first, other, again])
+            uow.commit()
+
+        with store.unit_of_work() as uow:
+            found = uow.obligations(organisation=org)
+
+        assert found == [other, again]
+
+    def test_saved_decisions_are_recalled_and_listed_as_if_saved_one_by_one(
+        self, store: Store, sfx: str
+    ) -> None:
+        number = f"G{sfx}"
+        first, second = decision(f"r{sfx}1", number), decision(f"r{sfx}2", number)
+        with store.unit_of_work() as uow:
+            uow.save_decisions([(first, f"k{sfx}", "digest-1"), (second, None, None)])
+            uow.commit()
+
+        with store.unit_of_work() as uow:
+            listed = uow.decisions_of(number)
+            recalled = uow.recall(f"k{sfx}")
+            digests = uow.known_digests([f"k{sfx}", f"none{sfx}"])
+
+        assert listed == [first, second]
+        assert recalled == ("digest-1", first)
+        assert digests == {f"k{sfx}": "digest-1"}
+
+    def test_a_key_saved_again_in_bulk_with_another_digest_is_refused(
+        self, store: Store, sfx: str
+    ) -> None:
+        with store.unit_of_work() as uow:
+            uow.save_decision(decision(f"r{sfx}", None), key=f"k{sfx}", digest="one")
+            uow.commit()
+
+        with store.unit_of_work() as uow, pytest.raises(DuplicateRequestError):
+            uow.save_decisions([(decision(f"s{sfx}", None), f"k{sfx}", "two")])
+        with store.unit_of_work() as uow, pytest.raises(DuplicateRequestError):
+            uow.save_decisions(
+                [
+                    (decision(f"t{sfx}", None), f"n{sfx}", "one"),
+                    (decision(f"u{sfx}", None), f"n{sfx}", "two"),
+                ]
+            )
+
+    def test_added_records_are_read_back_by_kind_and_day(
+        self, store: Store, sfx: str
+    ) -> None:
+        kind = f"marks-{sfx}"
+        records = [
+            record(f"{sfx}b", kind, on=date(2025, 9, 3), student=f"G{sfx}"),
+            record(f"{sfx}a", kind, on=date(2025, 9, 2), student=f"G{sfx}"),
+            record(f"{sfx}c", f"other-{sfx}", student=f"G{sfx}"),
+        ]
+        with store.unit_of_work() as uow:
+            uow.add_records(records)
+            uow.commit()
+
+        with store.unit_of_work() as uow:
+            found = uow.records(kind, student=f"G{sfx}")
+
+        assert found == [records[1], records[0]]
+
+    def test_bulk_writes_left_without_commit_write_nothing(
+        self, store: Store, sfx: str
+    ) -> None:
+        with store.unit_of_work() as uow:
+            uow.add_students([student(f"G{sfx}", id_number=f"A{sfx}")])
+            uow.add_enrollments([enrollment(f"e{sfx}", f"G{sfx}", "S1")])
+            uow.append_events([event(f"v{sfx}", f"G{sfx}", "110108")])
+
+        with store.unit_of_work() as uow:
+            found = (
+                uow.get_student(f"G{sfx}"),
+                uow.students_by_id_numbers([f"A{sfx}"]),
+                uow.enrollments_of_students([f"G{sfx}"]),
+                uow.events_of(f"G{sfx}"),
+            )
+
+        assert found == (None, {}, {}, [])
+
+
 class StorageContract(
     UnitOfWorkContract,
+    BulkContract,
     OrganisationContract,
     StudentContract,
     EnrollmentContract,
