@@ -18,7 +18,14 @@ from typing import Any, TypeVar
 
 import cattrs
 from cattrs import transform_error
-from cattrs.errors import BaseValidationError, ClassValidationError
+from cattrs.errors import (
+    AttributeValidationNote,
+    BaseValidationError,
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationNote,
+)
+from cattrs.v import format_exception
 
 from xueji._errors import InvalidInputError, XuejiError
 
@@ -54,11 +61,27 @@ converter.register_unstructure_hook(datetime, lambda d: d.isoformat())
 converter.register_structure_hook(datetime, _structure_datetime)
 
 
-def _describe(error: BaseException) -> list[str]:
-    """One line per field that does not fit, with its path."""
-    lines = []
-    for line in transform_error(error, path="request"):
-        lines.append(line.replace("@ $", "@ request"))
+def _describe(error: BaseException, path: str = "request") -> list[str]:
+    """One line per field that does not fit, with its path.  A validator's
+    own message (an :class:`~xueji.InvalidInputError` raised while the
+    record is built) is kept: it says what the regulation requires."""
+    if isinstance(error, XuejiError):
+        return [f"{error} @ {path}"]
+    if not isinstance(error, BaseValidationError):
+        if isinstance(error, ValueError) and str(error):
+            return [f"{error} @ {path}"]
+        return [f"{format_exception(error, None)} @ {path}"]
+    if isinstance(error, ForbiddenExtraKeysError):
+        return transform_error(error, path=path)
+    lines: list[str] = []
+    for sub in error.exceptions:
+        step = ""
+        for note in getattr(sub, "__notes__", []):
+            if isinstance(note, AttributeValidationNote):
+                step = f".{note.name}"
+            elif isinstance(note, IterableValidationNote):
+                step = f"[{note.index!r}]"
+        lines += _describe(sub, path + step)
     return lines
 
 
