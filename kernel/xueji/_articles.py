@@ -104,12 +104,7 @@ _EDITORIAL: Final[Mapping[int, tuple[str, str | None]]] = {
     25: ("非本市户籍学生转入", None),
     26: ("普通高中转学", None),
     27: ("转出外省市", None),
-    28: (
-        "选调学生专业训练",
-        "The duty falls on the training organisation, and its procedure is "
-        "left to 有关规定 outside this regulation; it changes no student's "
-        "status.",
-    ),
+    28: ("选调学生专业训练", None),
     29: ("转学时间与籍随人走", None),
     30: ("不予转学情形", None),
     31: ("专门学校", None),
@@ -127,12 +122,7 @@ _EDITORIAL: Final[Mapping[int, tuple[str, str | None]]] = {
     43: ("学籍信息核查", None),
     44: ("保密制度", None),
     45: ("双随机一公开监管", None),
-    46: (
-        "区教委违规责任",
-        "A sanction on a district commission that turns on the 市教委's "
-        "judgement (情节严重); the duties a district misses are findings under "
-        "the articles that set them.",
-    ),
+    46: ("区教委违规责任", None),
     47: ("学校违规责任", None),
     48: ("外籍及港澳台学生", None),
     49: (
