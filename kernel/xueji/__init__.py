@@ -5,6 +5,7 @@ import from here; plugin authors import from :mod:`xueji.plugin`.
 """
 
 from xueji._access import Applicant, ApplicantKind, Principal, PrincipalRole
+from xueji._archive import ArchiveEntry
 from xueji._articles import (
     EDITION_EFFECTIVE,
     Article,
@@ -264,6 +265,7 @@ __all__ = [
     "Applicant",
     "ApplicantKind",
     "Archive",
+    "ArchiveEntry",
     "ArchiveHandOver",
     "ArchiveItem",
     "Article",

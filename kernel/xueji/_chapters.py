@@ -6,6 +6,7 @@ One line per module; keep them sorted.
 from __future__ import annotations
 
 from xueji import (
+    _archive,
     _attendance,
     _disclosure,
     _enrollment,
@@ -20,6 +21,7 @@ from xueji import (
 )
 
 CHAPTERS = (
+    _archive,
     _attendance,
     _disclosure,
     _enrollment,
