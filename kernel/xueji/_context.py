@@ -126,6 +126,21 @@ class Context:
         )
         return obligation
 
+    def close(
+        self, item: StoredObligation, outcome: str, *, on: date | None = None
+    ) -> StoredObligation:
+        """Close an open obligation as carried out by this request's
+        principal (the record stays; nothing is deleted)."""
+        closed = attrs.evolve(
+            item,
+            fulfilled_on=on or self.on,
+            fulfilled_by=str(self.principal),
+            outcome=outcome,
+            version=item.version + 1,
+        )
+        self.uow.update_obligation(closed)
+        return closed
+
     def record(
         self,
         kind: ChangeKind,

@@ -623,7 +623,18 @@ def _new_student(
     ctx: Context, request: Admission, school: School, id_number: IdNumber | None
 ) -> Student:
     """第十七条第二款: the 学籍号 from the admission result."""
-    p = request.student
+    return issue_student(ctx, request.student, school, id_number)
+
+
+def issue_student(
+    ctx: Context,
+    p: StudentParticulars,
+    school: School,
+    id_number: IdNumber | None,
+) -> Student:
+    """A new person in the register, with the 学籍号 of 第十七条第二款: G + a
+    mainland 居民身份证 number, else a temporary L number (school region +
+    birth date + serial) until the national system assigns G or J."""
     if id_number is not None and id_number.is_mainland:
         number = StudentNumber.from_id(id_number)
     else:
@@ -1074,15 +1085,7 @@ def _close_urging(ctx: Context, number: str, outcome: str) -> None:
             ObligationKind.URGE_ENROLLMENT,
             ObligationKind.ORDER_ENROLLMENT,
         ):
-            ctx.uow.update_obligation(
-                attrs.evolve(
-                    item,
-                    fulfilled_on=ctx.on,
-                    fulfilled_by=str(ctx.principal),
-                    outcome=outcome,
-                    version=item.version + 1,
-                )
-            )
+            ctx.close(item, outcome)
 
 
 def _check_authority(

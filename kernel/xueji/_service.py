@@ -164,15 +164,7 @@ def close_review(
     )
     for item in ctx.uow.obligations(open_only=True):
         if item.procedure == procedure.id:
-            ctx.uow.update_obligation(
-                attrs.evolve(
-                    item,
-                    fulfilled_on=ctx.on,
-                    fulfilled_by=str(ctx.principal),
-                    outcome="resolved",
-                    version=item.version + 1,
-                )
-            )
+            ctx.close(item, "resolved")
 
 
 @attrs.frozen

@@ -344,15 +344,7 @@ def settle(ctx: Context, number: str, kinds: set[ObligationKind], outcome: str) 
     """Close the student's open duties of ``kinds`` with ``outcome``."""
     for item in ctx.uow.obligations(student=number, open_only=True):
         if item.obligation.kind in kinds:
-            ctx.uow.update_obligation(
-                attrs.evolve(
-                    item,
-                    fulfilled_on=ctx.on,
-                    fulfilled_by=str(ctx.principal),
-                    outcome=outcome,
-                    version=item.version + 1,
-                )
-            )
+            ctx.close(item, outcome)
 
 
 # ---------------------------------------------------------------- reading

@@ -66,7 +66,7 @@ from xueji._access import Applicant, ApplicantKind, PrincipalRole
 from xueji._calendar import Term, school_year_of
 from xueji._context import Context, new_id
 from xueji._decisions import MUNICIPAL, Decision, ObligationKind, Role, Source
-from xueji._enrollment import StudentParticulars, edition, school_of
+from xueji._enrollment import StudentParticulars, edition, issue_student, school_of
 from xueji._errors import InvalidInputError
 from xueji._identity import StudentNumber, parse_id_number
 from xueji._medical import MedicalRecord
@@ -1609,45 +1609,13 @@ def _inbound_complete(ctx: Context, procedure: Procedure) -> None:
 
 
 def _new_student(ctx: Context, request: InboundTransfer, school: School) -> Student:
-    """第十七条第二款: the 学籍号 — G + a mainland 居民身份证 number, else a
-    temporary L number."""
+    """第十七条第二款: a person new to the register gets a 学籍号 as at
+    admission."""
     p = request.student
     parsed = (
         None if p.id_number is None else parse_id_number(p.id_number, on=ctx.on).number
     )
-    if parsed is not None and parsed.is_mainland:
-        number = StudentNumber.from_id(parsed)
-    else:
-        key = f"L{school.region_code}{p.birth_date:%Y%m%d}"
-        number = StudentNumber.temporary(
-            school.region_code, p.birth_date, ctx.uow.next_serial(key)
-        )
-    student = Student(
-        number=number.value,
-        name=p.name,
-        sex=p.sex,
-        birth_date=p.birth_date,
-        document=p.document,
-        id_number=None if parsed is None else parsed.value,
-        hukou=p.hukou,
-        district=school.district,
-        treated_as_local=p.treated_as_local,
-        residence_district=p.residence_district,
-        residence_township=p.residence_township,
-        address=p.address,
-        guardians=p.guardians,
-        disabled=p.disabled,
-    )
-    ctx.uow.add_student(student)
-    ctx.record(
-        ChangeKind.NUMBER_ISSUED,
-        f"生成学籍号（{number.kind.value}类）",
-        student=student.number,
-        district=school.district,
-        article="第十七条第二款",
-        data={"kind": number.kind.value},
-    )
-    return student
+    return issue_student(ctx, p, school, parsed)
 
 
 # ---------------------------------------------------------------- out of Beijing

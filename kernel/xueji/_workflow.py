@@ -211,15 +211,7 @@ def _close_duties(ctx: Context, procedure: Procedure, outcome: str) -> None:
             item.procedure == procedure.id
             and item.obligation.kind is ObligationKind.ACT_ON_STEP
         ):
-            ctx.uow.update_obligation(
-                attrs.evolve(
-                    item,
-                    fulfilled_on=ctx.on,
-                    fulfilled_by=str(ctx.principal),
-                    outcome=outcome,
-                    version=item.version + 1,
-                )
-            )
+            ctx.close(item, outcome)
 
 
 def role_of(role: Role) -> PrincipalRole | None:
