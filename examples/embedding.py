@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import xueji
-from xueji._identity import id_check_char
+from xueji import id_check_char
 
 
 def open_store(folder: Path) -> xueji.Store:

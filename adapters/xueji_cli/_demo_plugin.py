@@ -1,5 +1,5 @@
-"""An illustrative district plugin for ``xueji demo``: 朝阳区's enrollment
-plans (招生计划, 第三、九条) from the demo's ``plans.toml``.
+"""An illustrative district plugin for ``xueji demo``: the enrollment plans
+(招生计划, 第三、九条) of 朝阳区 and 西城区 from the demo's ``plans.toml``.
 
 The numbers are invented.  The plugin exists so that the demo can show an
 admission refused for exceeding the plan; it is marked ``illustrative`` and
@@ -37,14 +37,15 @@ def read_plans(path: Path) -> dict[tuple[str, str, int], int]:
 
 
 class PlanPlugin:
-    """Answers ``xueji_enrollment_plan`` for the demo district."""
+    """Answers ``xueji_enrollment_plan`` for the demo's districts."""
 
     XUEJI_PLUGIN = PluginInfo(
-        name="xueji-demo-chaoyang-plans",
-        version="0.1.0",
+        name="xueji-demo-plans",
+        version="0.2.0",
         layer="district",
-        districts=("110105",),
-        legal_basis="示例：朝阳区2025-2026学年义务教育和普通高中招生计划（虚构数字）",
+        districts=("110105", "110102"),
+        legal_basis="示例：朝阳区、西城区2025-2026学年义务教育和普通高中招生计划"
+        "（虚构数字）",
         document_number="（示例，无文号）",
         valid_from=date(2025, 1, 1),
         illustrative=True,

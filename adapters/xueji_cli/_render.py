@@ -9,9 +9,12 @@ record it came from.
 from __future__ import annotations
 
 __all__ = [
+    "PROCEDURE_KINDS",
     "Output",
     "decision_data",
     "mask_number",
+    "obligation_data",
+    "procedure_label",
     "redact",
     "redact_data",
 ]
@@ -26,7 +29,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from xueji import Decision, Obligation, Outcome, Reason, Severity, redact, unstructure
+from xueji import (
+    Decision,
+    Obligation,
+    Outcome,
+    Reason,
+    Severity,
+    StoredObligation,
+    redact,
+    unstructure,
+)
 
 
 def redact_data(value: Any) -> Any:
@@ -72,6 +84,51 @@ def decision_data(decision: Decision) -> Any:
     return redact_data(unstructure(decision))
 
 
+PROCEDURE_KINDS = {
+    "new-records": "新生学籍核办",
+    "duplicate-review": "疑似重复学籍核查",
+    "transfer": "转学",
+    "transfer-in": "外省市及境外转入",
+    "transfer-out": "转出到外省市",
+    "specialized-placement": "安排入专门学校",
+    "specialized-return": "专门学校学生回原学校",
+    "withdrawal": "退学",
+    "graduation": "毕业生名册",
+    "certificate-seal": "证书验印",
+    "attestation": "学历证明",
+}
+"""The procedure kinds' Chinese names (as the kernel registers them)."""
+
+
+def procedure_label(kind: str) -> str:
+    """A procedure kind's Chinese name, or the kind itself."""
+    return PROCEDURE_KINDS.get(kind, kind)
+
+
+def obligation_data(item: StoredObligation, names: Mapping[str, str]) -> Any:
+    """A stored duty as JSON-ready data, masked."""
+    o = item.obligation
+    return redact_data(
+        {
+            "id": item.id,
+            "kind": o.kind.value,
+            "text": o.text,
+            "role": o.role.value,
+            "organisation": o.organisation,
+            "organisation_name": names.get(o.organisation, o.organisation),
+            "arises": o.arises.isoformat(),
+            "due": o.due.isoformat() if o.due else None,
+            "article": o.article,
+            "student": o.student,
+            "procedure": item.procedure,
+            "fulfilled_on": item.fulfilled_on.isoformat()
+            if item.fulfilled_on
+            else None,
+            "outcome": item.outcome,
+        }
+    )
+
+
 class Output:
     """The console of one command: Rich for people, JSON for programs."""
 
@@ -115,11 +172,11 @@ class Output:
         cells = [[self.clean(str(cell)) for cell in row] for row in rows]
         table = Table(title=title, title_justify="left", show_lines=False)
         for index, column in enumerate(names):
-            # Short values (dates, codes, counts) read badly when broken:
+            # Short values (dates, codes, 学籍号, ids) read badly when broken:
             # their column is at least as wide as the longest; texts wrap.
             widths = [cell_len(row[index]) for row in cells if index < len(row)]
             longest = max([cell_len(column), *widths])
-            short = longest <= 12
+            short = longest <= 20
             table.add_column(
                 column, overflow="fold", min_width=longest if short else None
             )
@@ -192,10 +249,10 @@ class Output:
         self, obligation: Obligation, org_names: Mapping[str, str], *, indent: str = ""
     ) -> Text:
         org = org_names.get(obligation.organisation, obligation.organisation)
-        due = obligation.due.isoformat() if obligation.due else "—"
+        due = f"于 {obligation.due} 前" if obligation.due else "（未设期限）"
         text = Text(indent)
         text.append("[义务] ", style="blue")
         text.append(self.clean(obligation.text))
-        text.append(f"  {org} 于 {due} 前", style="bold")
+        text.append(f"  {org} {due}", style="bold")
         text.append(f"  《办法》{obligation.article}", style="cyan")
         return text

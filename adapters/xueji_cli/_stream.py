@@ -4,16 +4,32 @@ conveniences on top of :func:`xueji.parse_request_document`.
 - An entry without ``principal`` is entered by ``--as`` when given, else by
   the registrar the request belongs to: the school's (admission; a request
   about a student: the school of the student's open stint), the district's
-  (national-number, duplicate-resolution), or the township's or district's
-  the deferral is filed with (第十一条).
-- ``review: request:ID`` in a duplicate-resolution names the review opened
-  by the admission with request id ``ID`` (the review's own id is made when
-  that admission is decided, so a document cannot know it in advance).
+  (national-number, duplicate-resolution), the township's or district's
+  the deferral is filed with (第十一条), the owner of the current step
+  (step; the filer for withdraw and resubmit), or the addressee of the
+  duty (obligation-fulfilment).
+- References to what an earlier request opened, which a document cannot
+  know in advance (ids are made when a request is decided):
+
+  ``request:ID`` as a step's ``procedure`` (or a placement's, or a
+  duplicate-resolution's ``review``) names the procedure that request ``ID``
+  opened; ``request:ID/KIND`` as an obligation-fulfilment's ``obligation``
+  names the duty of ``KIND`` (``build-archive``, ``inform-township``, …)
+  that request made, and ``student:NUMBER/KIND`` the student's earliest
+  open duty of that kind (the duties a dated job made).  The same forms work
+  on the command line (``xueji approve request:tr-1``).
 """
 
 from __future__ import annotations
 
-__all__ = ["REGISTRAR", "default_principal", "read_requests", "resolve"]
+__all__ = [
+    "REGISTRAR",
+    "References",
+    "default_principal",
+    "read_requests",
+    "resolve",
+    "step_principal",
+]
 
 import json
 from pathlib import Path
@@ -22,16 +38,31 @@ from typing import Any
 import attrs
 
 from xueji import (
+    Action,
     DuplicateResolution,
     InvalidInputError,
+    ObligationFulfilment,
+    ObligationKind,
+    Procedure,
     RequestEntry,
+    Role,
+    StepAction,
     Store,
+    TransferPlacement,
     parse_request_document,
+    redact,
 )
 from xueji.conformance.yamlfile import read_yaml
 
 REGISTRAR = "学籍管理员"
-_REVIEW_BY_REQUEST = "request:"
+_BY_REQUEST = "request:"
+_BY_STUDENT = "student:"
+_ROLES = {
+    Role.CITY: "city",
+    Role.DISTRICT: "district",
+    Role.SCHOOL: "school",
+    Role.TOWNSHIP: "township",
+}
 
 
 def _read(path: Path) -> tuple[Any, list[int]]:
@@ -56,6 +87,142 @@ def _read(path: Path) -> tuple[Any, list[int]]:
     return read_yaml(path)
 
 
+# ---------------------------------------------------------------- references
+
+
+class References:
+    """Resolves ``request:`` and ``student:`` references against a store.
+
+    What a request opened never changes, so the answers are kept: a long
+    document (the demo's year) reads the store's duties once per miss, not
+    once per reference."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._opened: dict[str, str] = {}  # request id -> procedure id
+        self._duties: dict[tuple[str, str], list[str]] = {}  # (request, kind)
+
+    def _scan(self) -> None:
+        with self.store.unit_of_work() as uow:
+            items = uow.obligations()
+        for item in items:
+            if item.decision is None:
+                continue
+            if item.procedure is not None:
+                self._opened.setdefault(item.decision, item.procedure)
+            key = (item.decision, item.obligation.kind.value)
+            known = self._duties.setdefault(key, [])
+            if item.id not in known:
+                known.append(item.id)
+
+    def procedure(self, text: str) -> str:
+        """The procedure id ``text`` names (an id passes through)."""
+        if not text.startswith(_BY_REQUEST):
+            return text
+        request_id = text.removeprefix(_BY_REQUEST)
+        if request_id not in self._opened:
+            self._scan()
+        found = self._opened.get(request_id)
+        if found is None:
+            raise InvalidInputError(
+                f"{text}: request {request_id!r} opened no procedure (it was not "
+                "decided yet, or was refused or accepted outright); list open "
+                "procedures with `xueji work`"
+            )
+        return found
+
+    def obligation(self, text: str) -> str:
+        """The obligation id ``text`` names (an id passes through)."""
+        if text.startswith(_BY_STUDENT):
+            return self._student_duty(text)
+        if not text.startswith(_BY_REQUEST):
+            return text
+        request_id, kind = _split_kind(text.removeprefix(_BY_REQUEST), text)
+        key = (request_id, kind.value)
+        if key not in self._duties:
+            self._scan()
+        found = self._duties.get(key)
+        if not found:
+            raise InvalidInputError(
+                f"{text}: request {request_id!r} made no {kind.value} duty; list "
+                "duties with `xueji obligations` or `xueji work`"
+            )
+        return found[0]
+
+    def _student_duty(self, text: str) -> str:
+        number, kind = _split_kind(text.removeprefix(_BY_STUDENT), text)
+        with self.store.unit_of_work() as uow:
+            student = uow.get_student(number)
+            items = (
+                []
+                if student is None
+                else uow.obligations(student=student.number, open_only=True)
+            )
+        open_items = sorted(
+            (i for i in items if i.obligation.kind is kind),
+            key=lambda i: (i.obligation.arises, i.id),
+        )
+        if not open_items:
+            raise InvalidInputError(
+                f"{_masked_ref(text)}: the student has no open {kind.value} duty; "
+                "list duties with `xueji obligations`"
+            )
+        return open_items[0].id
+
+    def resolve(self, request: object) -> object:
+        """The request with its references replaced by ids."""
+        if isinstance(request, DuplicateResolution):
+            return _resolve_review(self, request)
+        if isinstance(request, StepAction | TransferPlacement):
+            return attrs.evolve(request, procedure=self.procedure(request.procedure))
+        if isinstance(request, ObligationFulfilment):
+            return attrs.evolve(request, obligation=self.obligation(request.obligation))
+        return request
+
+
+def _split_kind(text: str, whole: str) -> tuple[str, ObligationKind]:
+    ref, sep, kind = text.rpartition("/")
+    kinds = ", ".join(k.value for k in ObligationKind)
+    if not sep or not ref:
+        raise InvalidInputError(
+            f"{_masked_ref(whole)}: name the duty's kind after a slash, e.g. "
+            f"request:reg-1/build-archive (kinds: {kinds})"
+        )
+    try:
+        return ref, ObligationKind(kind)
+    except ValueError:
+        raise InvalidInputError(
+            f"{_masked_ref(whole)}: {kind!r} is not a kind of duty; use one of: {kinds}"
+        ) from None
+
+
+def _masked_ref(text: str) -> str:
+    return redact(text)
+
+
+def _resolve_review(refs: References, request: DuplicateResolution) -> object:
+    """``review: request:ID`` names the review that admission ``ID`` opened."""
+    if not request.review.startswith(_BY_REQUEST):
+        return request
+    try:
+        review = refs.procedure(request.review)
+    except InvalidInputError:
+        raise InvalidInputError(
+            f"duplicate-resolution {request.id}: no duplicate review was opened "
+            f"by {request.review}; submit that admission first, or give the "
+            "review's id (rev-…)"
+        ) from None
+    return attrs.evolve(request, review=review)
+
+
+def resolve(request: object, store: Store) -> object:
+    """The request with its ``request:``/``student:`` references replaced."""
+    return References(store).resolve(request)
+
+
+# ---------------------------------------------------------------- principals
+
+
 def _student_school(store: Store, number: str) -> tuple[str, str] | None:
     """(school, district) of the student's open stint."""
     with store.unit_of_work() as uow:
@@ -68,8 +235,54 @@ def _student_school(store: Store, number: str) -> tuple[str, str] | None:
     return None
 
 
-def default_principal(entry: dict[str, Any], store: Store) -> str | None:
+def step_principal(procedure: Procedure, action: Action) -> str | None:
+    """Who acts on the procedure: the owner of its current step, or for a
+    withdrawal or resubmission the one who entered it."""
+    if action in (Action.WITHDRAW, Action.RESUBMIT):
+        return procedure.entered_by
+    step = procedure.current
+    if step is None:
+        return None
+    return f"{_ROLES[step.role]}:{step.organisation}:{REGISTRAR}"
+
+
+def _step_default(request: dict[str, Any], refs: References) -> str | None:
+    reference = request.get("procedure")
+    if not isinstance(reference, str):
+        return None
+    store = refs.store
+    try:
+        action = Action(request.get("action"))
+        procedure_id = refs.procedure(reference)
+    except (ValueError, InvalidInputError):
+        return None
+    with store.unit_of_work() as uow:
+        procedure = uow.get_procedure(procedure_id)
+    return None if procedure is None else step_principal(procedure, action)
+
+
+def _fulfilment_default(request: dict[str, Any], refs: References) -> str | None:
+    reference = request.get("obligation")
+    if not isinstance(reference, str):
+        return None
+    store = refs.store
+    try:
+        obligation_id = refs.obligation(reference)
+    except InvalidInputError:
+        return None
+    with store.unit_of_work() as uow:
+        item = uow.get_obligation(obligation_id)
+    if item is None or item.obligation.role not in _ROLES:
+        return None
+    role = _ROLES[item.obligation.role]
+    return f"{role}:{item.obligation.organisation}:{REGISTRAR}"
+
+
+def default_principal(
+    entry: dict[str, Any], store: Store, refs: References | None = None
+) -> str | None:
     """The registrar who enters ``entry`` when the document names nobody."""
+    refs = refs or References(store)
     kind = entry.get("kind")
     request = entry.get("request")
     if not isinstance(request, dict):
@@ -84,10 +297,19 @@ def default_principal(entry: dict[str, Any], store: Store) -> str | None:
             return f"township:{code}:{REGISTRAR}"
         return f"district:{code}:{REGISTRAR}"
     if kind == "duplicate-resolution" and isinstance(request.get("review"), str):
-        review = _review_of(store, request["review"])
-        if review is not None:
-            return f"district:{review[1]}:{REGISTRAR}"
+        try:
+            review = refs.procedure(request["review"])
+        except InvalidInputError:
+            return None
+        with store.unit_of_work() as uow:
+            procedure = uow.get_procedure(review)
+        if procedure is not None:
+            return f"district:{procedure.district}:{REGISTRAR}"
         return None
+    if kind == "step":
+        return _step_default(request, refs)
+    if kind == "obligation-fulfilment":
+        return _fulfilment_default(request, refs)
     number = request.get("student")
     if not isinstance(number, str):
         return None
@@ -111,42 +333,12 @@ def read_requests(
     """
     data, lines = _read(path)
     entries = data if isinstance(data, list) else [data]
+    refs = References(store)
     filled = []
     for entry in entries:
         if isinstance(entry, dict) and "principal" not in entry:
-            actor = principal or default_principal(entry, store)
+            actor = principal or default_principal(entry, store, refs)
             if actor is not None:
                 entry = {**entry, "principal": actor}
         filled.append(entry)
     return parse_request_document(filled, source=str(path), lines=lines)
-
-
-def _review_of(store: Store, reference: str) -> tuple[str, str] | None:
-    """(review id, district) for ``request:ID``, or for a review id."""
-    with store.unit_of_work() as uow:
-        if not reference.startswith(_REVIEW_BY_REQUEST):
-            procedure = uow.get_procedure(reference)
-            return None if procedure is None else (procedure.id, procedure.district)
-        request_id = reference.removeprefix(_REVIEW_BY_REQUEST)
-        for item in uow.obligations():
-            if item.decision == request_id and item.procedure is not None:
-                procedure = uow.get_procedure(item.procedure)
-                if procedure is not None and procedure.kind == "duplicate-review":
-                    return procedure.id, procedure.district
-    return None
-
-
-def resolve(request: object, store: Store) -> object:
-    """The request with ``review: request:ID`` replaced by the review's id."""
-    if isinstance(request, DuplicateResolution) and request.review.startswith(
-        _REVIEW_BY_REQUEST
-    ):
-        review = _review_of(store, request.review)
-        if review is None:
-            raise InvalidInputError(
-                f"duplicate-resolution {request.id}: no duplicate review was opened "
-                f"by {request.review}; submit that admission first, or give the "
-                "review's id (rev-…)"
-            )
-        return attrs.evolve(request, review=review[0])
-    return request

@@ -7,45 +7,63 @@ fault (:class:`xueji.XuejiError`) prints one red paragraph and exits with
 code 2.  Identity numbers and G-kind 学籍号 are always shown masked.
 """
 
-import inspect
 import logging
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import date
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from xueji import (
-    CITY_CODE,
+    CalendarStage,
     Decision,
     InvalidInputError,
     MaskingFilter,
-    Principal,
-    PrincipalRole,
-    Register,
-    RosterError,
     Severity,
-    StoredObligation,
     XuejiError,
-    hookspecs,
-    masked_view,
+    load_roster,
     unstructure,
+    write_rejects,
 )
-from xueji._roster import load_roster
+from xueji_cli import _cmd_conformance, _cmd_oversight, _cmd_work
+from xueji_cli._cmd_attendance import attendance_app
+from xueji_cli._common import (
+    AsOption,
+    DbOption,
+    EntryError,
+    JsonOption,
+    handled,
+    in_scope,
+    org_names,
+    outcomes,
+    parse_date,
+    principal_of,
+    show_decisions,
+    url_of,
+)
 from xueji_cli._orgsfile import read_organisations
-from xueji_cli._render import Output, decision_data, mask_number
+from xueji_cli._render import (
+    Output,
+    decision_data,
+    mask_number,
+    obligation_data,
+    redact_data,
+)
 from xueji_cli._store import (
     build_register,
-    default_url,
     init_store,
     load_rules,
     upgrade_store,
 )
-from xueji_cli._stream import REGISTRAR, read_requests, resolve
+from xueji_cli._stream import References, read_requests
 
 app = typer.Typer(
     name="xueji",
@@ -60,95 +78,15 @@ jobs_app = typer.Typer(help="Run the register's dated jobs.", no_args_is_help=Tr
 app.add_typer(load_app, name="load")
 app.add_typer(jobs_app, name="jobs")
 
-CITY_REGISTRAR = f"city:{CITY_CODE}:{REGISTRAR}"
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar="XUEJI_DB",
-        help="The register's database URL (default: $XUEJI_DB, else "
-        "sqlite:///xueji.db).",
-        show_default=False,
-    ),
-]
-JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print machine-readable JSON instead.")
-]
-AsOption = Annotated[
-    str | None,
-    typer.Option(
-        "--as",
-        help="Who acts, as role:organisation:name (e.g. school:S0001:王老师); "
-        f"default {CITY_REGISTRAR}.",
-        show_default=False,
-    ),
-]
-
-
-# ---------------------------------------------------------------- helpers
-
-
-class _EntryError(XuejiError):
-    """A fault in one entry of a request document, with where it is."""
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-@contextmanager
-def _handled(out: Output) -> Iterator[None]:
-    """Faults print one red paragraph and exit 2; never a traceback."""
-    try:
-        yield
-    except RosterError as error:
-        out.error(error.code, str(error))
-        raise typer.Exit(2) from None
-    except XuejiError as error:
-        out.error(error.code, " ".join(str(error).split("\n")))
-        raise typer.Exit(2) from None
-
-
-def _principal(text: str | None, default: str = CITY_REGISTRAR) -> Principal:
-    return Principal.parse(text or default)
-
-
-def _date(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInputError(
-            f"{option} {text!r} is not a date; write it as YYYY-MM-DD"
-        ) from None
-
-
-def _url(db: str | None) -> str:
-    return db or default_url()
-
-
-def _org_names(register: Register) -> dict[str, str]:
-    with register.store.unit_of_work() as uow:
-        orgs: list[Any] = [
-            *uow.districts(),
-            *uow.schools(),
-            *uow.townships(),
-            *uow.hrss_offices(),
-        ]
-    return {o.code: o.name for o in orgs}
-
-
-def _show_decisions(
-    out: Output, decisions: list[Decision], register: Register, labels: list[str]
-) -> None:
-    names = _org_names(register)
-    for decision, label in zip(decisions, labels, strict=True):
-        out.decision(decision, label=label, org_names=names)
-
-
-def _outcomes(decisions: list[Decision]) -> dict[str, int]:
-    counts = Counter(d.outcome.value for d in decisions)
-    return dict(sorted(counts.items()))
+# The shared helpers keep their historical names here.
+_EntryError = EntryError
+_handled = handled
+_principal = principal_of
+_date = parse_date
+_url = url_of
+_org_names = org_names
+_show_decisions = show_decisions
+_outcomes = outcomes
 
 
 # ---------------------------------------------------------------- init
@@ -201,9 +139,40 @@ def load_orgs(
     out.emit({"loaded": count, "by_kind": dict(sorted(kinds.items()))})
 
 
+def _xlsx_records(path: Path) -> Callable[[], Iterator[Sequence[object]]]:
+    """The rows of an XLSX roster's first sheet, streamed (openpyxl's
+    read-only mode), for the kernel's roster reader."""
+    try:
+        import openpyxl
+    except ImportError:
+        raise InvalidInputError(
+            f"{path}: reading XLSX rosters needs openpyxl; pip install "
+            "'xueji[xlsx]', or save the sheet as CSV UTF-8"
+        ) from None
+
+    def records() -> Iterator[Sequence[object]]:
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except OSError as error:
+            raise InvalidInputError(
+                f"{path}: cannot be read: {error.strerror}"
+            ) from None
+        except Exception as error:  # openpyxl raises many kinds for a bad file
+            raise InvalidInputError(
+                f"{path}: not an XLSX workbook ({type(error).__name__}); save it "
+                "from the spreadsheet program as .xlsx or as CSV UTF-8"
+            ) from None
+        try:
+            yield from book.worksheets[0].iter_rows(values_only=True)
+        finally:
+            book.close()
+
+    return records
+
+
 @load_app.command("roster")
 def load_roster_command(
-    file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GB18030) or JSON.")],
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GB18030), XLSX or JSON.")],
     db: DbOption = None,
     as_: AsOption = None,
     on: Annotated[
@@ -214,6 +183,24 @@ def load_roster_command(
         str | None,
         typer.Option(help="School year for rows without 学年, e.g. 2025-2026."),
     ] = None,
+    keep_valid: Annotated[
+        Path | None,
+        typer.Option(
+            "--keep-valid",
+            metavar="REJECTS.csv",
+            help="Write the rows that can be taken and put the others, with "
+            "their problems, in this CSV file (default: any bad row fails "
+            "the load and nothing is written).",
+        ),
+    ] = None,
+    file_new_records: Annotated[
+        bool,
+        typer.Option(
+            "--file/--no-file",
+            help="Report each school's new 学籍 to its district for approval "
+            "(第三条; one procedure per school).",
+        ),
+    ] = True,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Print every row's decision.")
     ] = False,
@@ -225,18 +212,27 @@ def load_roster_command(
         register = build_register(_url(db))
         principal = _principal(as_)
         admitted_on = _date(on, "--on") if on else None
+        records = (
+            _xlsx_records(file) if file.suffix.lower() in (".xlsx", ".xlsm") else None
+        )
         with Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
+            TimeElapsedColumn(),
             console=out.errors,
             disable=out.progress_disabled(),
             transient=True,
         ) as bar:
-            task = bar.add_task("建立学籍 admitting", total=None)
+            reading = bar.add_task("读取名册 reading", total=None)
+            task = bar.add_task("建立学籍 admitting", total=None, visible=False)
+
+            def read(done: int) -> None:
+                bar.update(reading, completed=done)
 
             def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
+                bar.update(reading, visible=False)
+                bar.update(task, completed=done, total=total, visible=True)
 
             result = load_roster(
                 register,
@@ -245,16 +241,35 @@ def load_roster_command(
                 on=admitted_on,
                 school_year=school_year,
                 progress=progress,
+                reading=read,
+                keep_valid=keep_valid is not None,
+                file_new_records=file_new_records,
+                keep="all" if verbose or json_output else "notable",
+                records=records,
             )
+        if keep_valid is not None:
+            write_rejects(file, result.rejected, keep_valid, records=records)
     decisions = list(result.decisions)
-    outcomes = _outcomes(decisions)
+    rejected_rows = sorted({p.row for p in result.rejected})
     out.line(
-        f"名册 {file.name}: {len(decisions)} 行已办理 decided"
+        f"名册 {file.name}: {result.decided} 行已办理 decided"
         + (f"，{result.skipped} 行此前已载入 skipped" if result.skipped else "")
         + "  "
-        + "  ".join(f"{k} {n}" for k, n in outcomes.items()),
+        + "  ".join(f"{k} {n}" for k, n in result.outcomes.items()),
         style="green",
     )
+    if result.filings:
+        out.line(
+            f"第三条 报区教委核办 filed with the districts: {len(result.filings)} "
+            "所学校 schools"
+        )
+    if keep_valid is not None:
+        out.line(
+            f"未载入 rejected: {len(rejected_rows)} 行 rows → {keep_valid}",
+            style="yellow" if rejected_rows else None,
+        )
+        for problem in result.rejected[:20]:
+            out.line(f"  {problem}")
     not_accepted = [d for d in decisions if not d.accepted]
     shown = decisions if verbose else not_accepted
     if shown:
@@ -263,9 +278,14 @@ def load_roster_command(
     out.emit(
         {
             "file": str(file),
-            "decided": len(decisions),
+            "decided": result.decided,
             "skipped": result.skipped,
-            "outcomes": outcomes,
+            "outcomes": result.outcomes,
+            "filings": [decision_data(d) for d in result.filings],
+            "rejected": [
+                {"row": p.row, "column": p.column, "reason": p.reason}
+                for p in result.rejected
+            ],
             "decisions": [decision_data(d) for d in decisions],
         }
     )
@@ -288,11 +308,12 @@ def submit(
     with _handled(out):
         register = build_register(_url(db))
         entries = read_requests(file, register.store, principal=as_)
+        references = References(register.store)
         names = _org_names(register)
         for index, entry in enumerate(entries, start=1):
             where = f"entry {index}" + (f" (line {entry.line})" if entry.line else "")
             try:
-                request = resolve(entry.request, register.store)
+                request = references.resolve(entry.request)
                 decision = register.submit(request, entry.principal)
             except XuejiError as error:
                 kept = f"entries 1-{index - 1} were decided and kept; " * (index > 1)
@@ -333,22 +354,19 @@ def history(
     ] = False,
     json_output: JsonOption = False,
 ) -> None:
-    """A student's stints and 学籍变动 with their articles (numbers masked)."""
+    """A student's stints and 学籍变动 with their articles, as the kernel's
+    student view shows them (第四十四条: masked unless you act on the
+    student and ask for --full)."""
     out = Output(json_output=json_output)
     with _handled(out):
         register = build_register(_url(db))
         principal = _principal(as_)
-        found = register.history(number, principal)
-        view = masked_view(found, principal)
+        view = register.student_view(number, principal)
         # Decisions stay under the number they were made for; an L number
         # replaced by G or J is an alias (第十七条第二款).
-        decisions = [
-            d
-            for n in (*found.student.aliases, found.student.number)
-            for d in register.decisions_of(n)
-        ]
+        decisions = register.decisions_of(number)
+        names = _org_names(register)
     out.reveal = full and view.full
-    names = _org_names(register)
     out.heading(f"{view.name}  学籍号 {view.number}")
     out.line(
         f"性别 {view.sex.value}  出生日期 {view.birth_date}  "
@@ -356,6 +374,10 @@ def history(
     )
     if view.aliases:
         out.line("曾用学籍号 aliases: " + ", ".join(view.aliases))
+    if view.archive_school:
+        out.line(
+            "学籍档案 archive: " + names.get(view.archive_school, view.archive_school)
+        )
     if full and view.full_read is not None:
         out.line(
             f"完整信息 full values: {view.full_read.basis}（{view.full_read.article}）"
@@ -405,43 +427,20 @@ def history(
             ],
         )
     data = unstructure(view)
+    shown = data if out.reveal else redact_data(data)
     out.emit(
         {
-            "student": {k: v for k, v in data.items() if k not in ("stints", "events")},
-            "stints": data["stints"],
-            "events": data["events"],
-            "decisions": [unstructure(d) for d in decisions],
+            "student": {
+                k: v for k, v in shown.items() if k not in ("stints", "events")
+            },
+            "stints": shown["stints"],
+            "events": shown["events"],
+            "decisions": [decision_data(d) for d in decisions],
         }
     )
 
 
 # ---------------------------------------------------------------- obligations
-
-
-def _in_scope(item: StoredObligation, principal: Principal) -> bool:
-    role = principal.role
-    if role is PrincipalRole.CITY:
-        return True
-    if role in (PrincipalRole.DISTRICT, PrincipalRole.AUDITOR):
-        return item.district == principal.organisation
-    return item.obligation.organisation == principal.organisation
-
-
-def obligation_data(item: StoredObligation, names: dict[str, str]) -> dict[str, Any]:
-    o = item.obligation
-    return {
-        "id": item.id,
-        "kind": o.kind.value,
-        "text": o.text,
-        "role": o.role.value,
-        "organisation": o.organisation,
-        "organisation_name": names.get(o.organisation, o.organisation),
-        "arises": o.arises.isoformat(),
-        "due": o.due.isoformat() if o.due else None,
-        "article": o.article,
-        "student": o.student,
-        "fulfilled_on": item.fulfilled_on.isoformat() if item.fulfilled_on else None,
-    }
 
 
 @app.command()
@@ -472,7 +471,7 @@ def obligations(
     items = [
         i
         for i in items
-        if _in_scope(i, principal) and (day is None or i.obligation.arises <= day)
+        if in_scope(i, principal) and (day is None or i.obligation.arises <= day)
     ]
     overdue = [
         i
@@ -508,10 +507,15 @@ def obligations(
 # ---------------------------------------------------------------- jobs
 
 
+OnJobOption = Annotated[
+    str, typer.Option("--on", help="The day the job runs (YYYY-MM-DD).")
+]
+
+
 @jobs_app.command("close-registration")
 def close_registration(
     school_year: Annotated[str, typer.Option("--school-year", help="e.g. 2025-2026")],
-    on: Annotated[str, typer.Option("--on", help="The day the job runs (YYYY-MM-DD).")],
+    on: OnJobOption,
     db: DbOption = None,
     as_: AsOption = None,
     json_output: JsonOption = False,
@@ -533,7 +537,7 @@ def close_registration(
 
 @jobs_app.command("end-deferrals")
 def end_deferrals(
-    on: Annotated[str, typer.Option("--on", help="The day the job runs (YYYY-MM-DD).")],
+    on: OnJobOption,
     db: DbOption = None,
     as_: AsOption = None,
     json_output: JsonOption = False,
@@ -550,62 +554,110 @@ def end_deferrals(
     out.emit({"ended": ended})
 
 
+@jobs_app.command("term-registration")
+def term_registration(
+    school_year: Annotated[str, typer.Option("--school-year", help="e.g. 2025-2026")],
+    term: Annotated[int, typer.Option("--term", help="The term: 1 or 2.")],
+    on: OnJobOption,
+    db: DbOption = None,
+    as_: AsOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """第二十一条: once the term's 报到注册 window (开学后5个工作日) has closed,
+    a student in school who neither registered nor asked for leave is marked
+    旷课 for the school days until registration, with the duties that
+    raises.  Runs for both calendar stages.  Idempotent."""
+    out = Output(json_output=json_output)
+    decisions: list[Decision] = []
+    with _handled(out):
+        register = build_register(_url(db))
+        principal = _principal(as_)
+        day = _date(on, "--on")
+        for stage in CalendarStage:
+            found = register.calendars.term(school_year, stage, term)
+            decisions += register.mark_missed_term_registration(found, day, principal)
+    _show_decisions(out, decisions, register, ["" for _ in decisions])
+    out.line(
+        f"报到注册期结束 term {school_year} 第{term}学期: {len(decisions)} 名学生"
+        "未按期报到注册，按旷课处理"
+    )
+    out.emit({"decisions": [decision_data(d) for d in decisions]})
+
+
+@jobs_app.command("end-suspensions")
+def end_suspensions(
+    on: OnJobOption,
+    db: DbOption = None,
+    as_: AsOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """第三十五条第二款: a 休学 whose period ended with neither extension nor
+    复学 returns to 在籍, flagged as not returned; its school days are 旷课
+    and a compulsory pupil must be urged back.  Run after each school day's
+    attendance.  Idempotent."""
+    out = Output(json_output=json_output)
+    with _handled(out):
+        register = build_register(_url(db))
+        decisions = register.end_suspensions(_date(on, "--on"), _principal(as_))
+    _show_decisions(out, decisions, register, ["" for _ in decisions])
+    out.line(f"休学期满 suspensions ended: {len(decisions)} 名学生有后续事项")
+    out.emit({"decisions": [decision_data(d) for d in decisions]})
+
+
 # ---------------------------------------------------------------- plugins
-
-
-def _summary(function: Any) -> str:
-    """The first sentence of a hook's docstring."""
-    paragraph = (inspect.getdoc(function) or "").split("\n\n")[0]
-    text = " ".join(paragraph.split())
-    return text.split(". ")[0].rstrip(".") + "."
-
-
-def _hooks() -> list[tuple[str, str]]:
-    return [
-        (name, _summary(function))
-        for name, function in inspect.getmembers(hookspecs, inspect.isfunction)
-        if name.startswith("xueji_")
-    ]
 
 
 @app.command()
 def plugins(json_output: JsonOption = False) -> None:
-    """The plugins in force and the delegation points (hooks) they answer."""
+    """The plugins in force (loaded and broken), the delegation points
+    (hooks) with who answers them, and the load problems."""
     out = Output(json_output=json_output)
     with _handled(out):
-        rules = load_rules()
-    infos = rules.plugins
+        described = load_rules().describe()
     out.table(
         "插件 plugins",
-        ["名称", "版本", "层级", "区", "依据", "文号", "有效期"],
+        ["名称", "版本", "层级", "区", "依据", "文号", "有效期", "状态"],
         [
             (
-                p.name,
+                p.plugin,
                 p.version,
-                p.layer,
+                p.layer + ("（内置）" if p.builtin else ""),
                 ", ".join(p.districts) or "全市",
                 p.legal_basis,
                 p.document_number,
-                f"{p.valid_from} – {p.valid_to or ''}"
+                f"{p.valid_from or ''} – {p.valid_to or ''}"
                 + ("（示例）" if p.illustrative else ""),
+                p.status,
             )
-            for p in infos
+            for p in described.plugins
         ],
     )
-    hooks = _hooks()
-    out.table("委托事项 delegation points (hooks)", ["hook", "说明"], hooks)
-    problems = rules.problems
-    if problems:
+    out.table(
+        "委托事项 delegation points (hooks)",
+        ["hook", "合并 combine", "条款", "回答者 answered by", "说明"],
+        [
+            (
+                p.hook,
+                p.combine,
+                p.articles,
+                ", ".join(p.suppliers) or "—",
+                p.summary,
+            )
+            for p in described.points
+        ],
+    )
+    if described.problems:
         out.table(
             "未载入 plugins that did not load (their districts are blocked)",
             ["plugin", "hook", "problem"],
-            [(p.plugin, p.hook or "", p.message) for p in problems],
+            [(p.plugin, p.hook or "", p.message) for p in described.problems],
         )
     out.emit(
         {
-            "plugins": unstructure(list(infos)),
-            "hooks": [{"name": n, "summary": s} for n, s in hooks],
-            "problems": unstructure(list(problems)),
+            "plugins": unstructure(list(described.plugins)),
+            "points": unstructure(list(described.points)),
+            "hooks": [{"name": p.hook, "summary": p.summary} for p in described.points],
+            "problems": unstructure(list(described.problems)),
         }
     )
 
@@ -633,12 +685,21 @@ def demo(
     ] = False,
     json_output: JsonOption = False,
 ) -> None:
-    """Run the 2025-2026 school year of a 朝阳区 example end to end."""
+    """Run the 2025-2026 school year of the 朝阳区 and 西城区 example end to
+    end, every chapter, and print what came of it."""
     from xueji_cli._demo import run_demo
 
     out = Output(json_output=json_output)
     with _handled(out):
         run_demo(out, db=db, data=data, verbose=verbose)
+
+
+# ---------------------------------------------------------------- other modules
+
+_cmd_work.register(app)
+_cmd_oversight.register(app)
+_cmd_conformance.register(app)
+app.add_typer(attendance_app, name="attendance")
 
 
 def _quiet_safe_logging() -> None:
