@@ -43,7 +43,7 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    session.install("ruff>=0.5")
+    session.install("ruff==0.17.6")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
@@ -66,6 +66,27 @@ def typecheck(session: nox.Session) -> None:
 def layers(session: nox.Session) -> None:
     """The kernel imports no adapter, plugin, SQLAlchemy or CLI."""
     session.run("python", "tools/check_layers.py", external=True)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """The benchmarks of BENCHMARKS.md at a small scale (a few minutes):
+    intake, the decision alone, one request, the term check and its growth,
+    and PostgreSQL when XUEJI_TEST_POSTGRESQL names a server.  Pass the
+    full run's options after ``--``, e.g. ``nox -s bench -- --intake 360000
+    --scale 2000000 --series 10000,100000,1000000``."""
+    session.install("-e", ".[test]")
+    args = session.posargs or (
+        "--intake",
+        "20000",
+        "--scale",
+        "20000",
+        "--series",
+        "2000,10000",
+        "--submits",
+        "500",
+    )
+    session.run("python", "benchmarks/bench.py", *args, env={"PYTHONHASHSEED": "0"})
 
 
 @nox.session
