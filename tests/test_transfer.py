@@ -799,6 +799,8 @@ def test_a_non_local_pupil_from_another_province_joins_under_a_new_number(
         (e.school, e.grade, e.first_day, e.status) for e in history.enrollments
     ] == [("P02", 4, date(2026, 1, 21), Status.ENROLLED)]
     assert history.archive is not None
+    assert done.student == "G130102201606060015"
+    assert stored(reg, procedure).student == "G130102201606060015"
 
 
 def test_a_non_local_pupil_must_join_a_school_of_the_residence_district(

@@ -246,3 +246,18 @@ def test_the_audit_is_queryable_by_student_and_organisation(
     assert [a.action for a in by_district][-1] == "submit step-approve: pending"
     assert all(a.allowed for a in by_school)
     assert attrs.has(type(by_school[0]))
+
+
+def test_each_step_is_recorded_under_its_own_actor_and_date(
+    register: Register, two_admitted: list[str]
+) -> None:
+    procedure = file_batch(register)
+    act(register, procedure, Action.APPROVE, DISTRICT, on=date(2025, 9, 5))
+    act(register, procedure, Action.APPROVE, CITY, date(2025, 9, 8), "act-2")
+
+    events = register.history(two_admitted[0], CITY).events
+
+    approved = [(e.actor, e.on) for e in events if e.kind is ChangeKind.APPROVED]
+    filed = [(e.actor, e.on) for e in events if e.kind is ChangeKind.FILED]
+    assert approved == [("district:110105:区学籍员", date(2025, 9, 5))]
+    assert filed == [("city:110000:市学籍办", date(2025, 9, 8))]

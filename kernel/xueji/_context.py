@@ -154,7 +154,12 @@ class Context:
         source_status: Status | None = None,
         target_status: Status | None = None,
         data: dict[str, str] | None = None,
+        actor: str | None = None,
+        recorded_at: datetime | None = None,
     ) -> StatusChange:
+        """Append a 学籍变动 event.  ``actor`` and ``recorded_at`` default to
+        this request's principal and time; a procedure completing writes each
+        step's event under the step's own actor and time."""
         event = StatusChange(
             id=new_id("evt"),
             student=student,
@@ -162,9 +167,9 @@ class Context:
             on=on or self.on,
             kind=kind,
             article=article,
-            actor=str(self.principal),
+            actor=actor or str(self.principal),
             summary=summary,
-            recorded_at=self.now,
+            recorded_at=recorded_at or self.now,
             enrollment=enrollment,
             source_status=source_status,
             target_status=target_status,

@@ -540,6 +540,7 @@ class Register:
         twice changes nothing."""
         from xueji._attendance import missed_term_registration
 
+        self._require_job_scope(principal, "mark missed term registrations")
         return missed_term_registration(
             self.store,
             self.rules,
@@ -606,6 +607,7 @@ class Register:
         Running it twice changes nothing."""
         from xueji._suspension import lapse_suspensions
 
+        self._require_job_scope(principal, "end suspensions")
         now = self._clock()
         with self.store.unit_of_work() as uow:
             decisions = lapse_suspensions(

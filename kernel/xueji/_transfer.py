@@ -1587,6 +1587,13 @@ def _inbound_complete(ctx: Context, procedure: Procedure) -> None:
         if procedure.student is not None
         else None
     ) or _new_student(ctx, request, receiving)
+    if procedure.student is None:
+        # The person is new to the register: the procedure names its
+        # student from now on, so its decisions and history find it.
+        stored = ctx.uow.get_procedure(procedure.id) or procedure
+        ctx.uow.update_procedure(
+            attrs.evolve(stored, student=student.number, version=stored.version + 1)
+        )
 
     article = (
         "第二十五条第一款"

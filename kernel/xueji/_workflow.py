@@ -289,7 +289,10 @@ def decide_step(ctx: Context, request: StepAction) -> Decision:
         ctx.pending = True
     else:
         _close(ctx, procedure, step, acted, request.action)
-    return ctx.decide(f"step-{request.action.value}", procedure.student)
+    # A procedure may learn its student on completion (a transfer from
+    # outside Beijing creates the person): read it again.
+    final = ctx.uow.get_procedure(procedure.id) or procedure
+    return ctx.decide(f"step-{request.action.value}", final.student)
 
 
 def _replace(ctx: Context, procedure: Procedure, old: Step, new: Step) -> Procedure:
@@ -441,6 +444,8 @@ def _new_records_complete(ctx: Context, procedure: Procedure) -> None:
                 district=student.district if student else procedure.district,
                 article="第三条",
                 on=step.acted_on,
+                actor=step.actor,
+                recorded_at=step.acted_at,
                 data={"procedure": "new-records", "id": procedure.id},
             )
 
