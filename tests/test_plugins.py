@@ -854,6 +854,9 @@ def test_a_plugin_answering_accept_leaves_a_third_article_refusal_standing() -> 
         ("xueji-municipal", "None", "no rule"),
         ("accepting", "[]", "combined"),
     ]
+    assert [
+        (t.source.name, t.result) for t in decision.trace if t.rule == "other-grounds"
+    ] == [("xueji-municipal", "None [no rule]"), ("accepting", "[] [combined]")]
 
 
 FIFTH = ("测试辛", date(2015, 6, 6), None)

@@ -320,3 +320,18 @@ def test_plugins_supply_school_calendars() -> None:
 
     assert years == ["2024-2025", "2025-2026"]
     assert Rules([municipal, ExtraCalendar()]).collect("xueji_school_calendars")
+
+
+def test_the_trace_names_every_answer_and_who_gave_it() -> None:
+    register = make_register(EarlierCutoff())
+
+    decision = register.submit(admission(child()), PRIMARY)
+
+    assert [
+        (t.source.name, t.result)
+        for t in decision.trace
+        if t.rule == "entry-age-cutoff"
+    ] == [
+        ("xueji-municipal", "2019-08-31 [replaced]"),
+        ("test-district", "2019-02-28 [chosen]"),
+    ]

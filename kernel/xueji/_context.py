@@ -12,6 +12,7 @@ __all__ = ["Context", "new_id"]
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 import attrs
 
@@ -31,7 +32,7 @@ from xueji._decisions import (
 )
 from xueji._procedures import StoredObligation
 from xueji._register import ChangeKind, StatusChange
-from xueji._rules import Rules
+from xueji._rules import Answer, Rules
 from xueji._status import Status
 from xueji._storage import UnitOfWork
 
@@ -81,6 +82,20 @@ class Context:
         self, rule: str, article: str, result: object, source: Source = MUNICIPAL
     ) -> None:
         self.trace.append(TraceStep(rule, article, str(result), source))
+
+    def consider(self, rule: str, article: str, answer: Answer[Any]) -> None:
+        """Trace every answer a delegation point received — the one chosen,
+        those replaced or combined, and plugins that had no rule — each under
+        the plugin and version that gave it (DESIGN.md §3)."""
+        for considered in answer.considered:
+            self.trace.append(
+                TraceStep(
+                    rule,
+                    article,
+                    f"{considered.value} [{considered.verdict}]",
+                    considered.source,
+                )
+            )
 
     @property
     def refused(self) -> bool:

@@ -530,6 +530,7 @@ def _check_age(ctx: Context, request: Admission, school: School, stage: Stage) -
         school_year=request.school_year,
     )
     ok = request.student.birth_date <= answer.value
+    ctx.consider("entry-age-cutoff", "第十条", answer)
     ctx.check("entry-age", "第十条", f"cut-off {answer.value}: {ok}", answer.source)
     if not ok:
         ctx.refuse(
@@ -599,6 +600,7 @@ def _check_plan(ctx: Context, request: Admission, school: School) -> None:
         school_year=request.school_year,
         grade=request.grade,
     )
+    ctx.consider("enrollment-plan", "第九条", answer)
     if answer.value is None:
         ctx.warn(
             "no-plan",
@@ -689,7 +691,7 @@ def _regular_deadline(ctx: Context, school: School, term: Term, stage: Stage) ->
         stage=stage.value,
         term_start=term.start,
     )
-    ctx.check("registration-deadline", "第十六条第一款", answer.value, answer.source)
+    ctx.consider("registration-deadline", "第十六条第一款", answer)
     return answer.value
 
 
@@ -1039,7 +1041,7 @@ def decide_deferral(ctx: Context, request: DeferralApplication) -> Decision:
         ),
         school_year=enrollment.school_year,
     )
-    ctx.check("deferral-period", "第十一条第二款", end.value, end.source)
+    ctx.consider("deferral-period", "第十一条第二款", end)
     check_transition(enrollment.status, Status.DEFERRED)
     ctx.uow.update_enrollment(
         attrs.evolve(
@@ -1134,6 +1136,7 @@ def _check_medical(ctx: Context, record: MedicalRecord | None, article: str) -> 
             article,
         )
     ok = grade.meets_threshold
+    ctx.consider("hospital-registry", article, answer)
     ctx.check("hospital-grade", article, f"{grade.value}: {ok}", answer.source)
     if not ok:
         ctx.refuse(

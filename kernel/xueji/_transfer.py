@@ -564,6 +564,16 @@ def _check_other_grounds(
     either side apply."""
     seen: set[tuple[Source, str]] = set()
     for district in dict.fromkeys(districts):
+        answer = ctx.rules.combined_answer(
+            "xueji_transfer_refusal_grounds",
+            district=district,
+            on=ctx.on,
+            student=student,
+            grade=grade,
+            from_school=from_school,
+            to_school=to_school,
+        )
+        ctx.consider("other-grounds", "第三十条第（四）项", answer)
         for source, grounds in ctx.rules.combined(
             "xueji_transfer_refusal_grounds",
             district=district,
