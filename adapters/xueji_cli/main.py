@@ -35,6 +35,7 @@ from xueji import (
 )
 from xueji_cli import _cmd_conformance, _cmd_oversight, _cmd_work
 from xueji_cli._cmd_attendance import attendance_app
+from xueji_cli._cmd_calendar import calendar_app
 from xueji_cli._common import (
     AsOption,
     DbOption,
@@ -700,6 +701,7 @@ _cmd_work.register(app)
 _cmd_oversight.register(app)
 _cmd_conformance.register(app)
 app.add_typer(attendance_app, name="attendance")
+app.add_typer(calendar_app, name="calendar")
 
 
 def _quiet_safe_logging() -> None:

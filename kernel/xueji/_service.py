@@ -21,7 +21,14 @@ from typing import Any, TypeVar
 import attrs
 
 from xueji._access import Principal, PrincipalRole
-from xueji._calendar import CalendarBook, Term, WorkingDays
+from xueji._asof import AsOf, stints_on
+from xueji._calendar import (
+    CalendarBook,
+    HolidaySchedule,
+    SchoolCalendar,
+    Term,
+    WorkingDays,
+)
 from xueji._check import (
     CHECK,
     CheckRecord,
@@ -53,6 +60,11 @@ from xueji._enrollment import (
 from xueji._errors import AccessDeniedError, InvalidInputError, UnknownStudentError
 from xueji._inspection import INSPECTION, InspectionDraw, draw, verify_draw
 from xueji._masking import FullRead, StudentView, full_read_basis, masked_view
+from xueji._operator import (
+    add_holiday_schedule,
+    add_school_calendars,
+    stored_calendar_data,
+)
 from xueji._orgs import CITY_CODE, School, load_districts
 from xueji._oversight import Registrar, registrars_of
 from xueji._procedures import (
@@ -227,7 +239,11 @@ class Register:
     ) -> None:
         self.store = store
         self.rules = rules or Rules.municipal()
-        self.calendars = calendars or self._calendars_from(self.rules)
+        # Calendar data an operator kept in the register (xueji calendar add)
+        # is added to whatever book the register starts from.
+        self.calendars = stored_calendar_data(
+            store, calendars or self._calendars_from(self.rules)
+        )
         self._clock = clock or (lambda: datetime.now(UTC))
 
     @staticmethod
@@ -257,6 +273,21 @@ class Register:
         return book
 
     # -------------------------------------------------------------- writes
+
+    def add_school_calendars(
+        self, calendars: list[SchoolCalendar], principal: Principal
+    ) -> None:
+        """Keep school calendars (校历) in the register, e.g. a school year
+        not yet in the published data; later requests use them."""
+        add_school_calendars(self.store, calendars, principal)
+        self.calendars = self.calendars.with_calendars(calendars)
+
+    def add_holiday_schedule(
+        self, schedule: HolidaySchedule, principal: Principal
+    ) -> None:
+        """Keep a year's State Council holiday schedule in the register."""
+        add_holiday_schedule(self.store, schedule, principal)
+        self.calendars = self.calendars.with_holiday_schedules([schedule])
 
     def submit(self, request: Any, principal: Principal) -> Decision:
         """Decide one request and persist the outcome atomically."""
@@ -1037,6 +1068,46 @@ class Register:
             if published.id == draw_id:
                 return verify_draw(published)
         raise InvalidInputError(f"no inspection draw {draw_id!r} is recorded")
+
+    # ------------------------------------------------------------ as of a day
+
+    def as_of(self, number: str, day: date, principal: Principal) -> AsOf:
+        """The student's stints active on ``day``, each with the school,
+        grade and status of that day, worked out from the stints and the
+        学籍变动 log (:mod:`xueji._asof`).  The scope is :meth:`history`'s:
+        outside it this raises UnknownStudentError, as for a number that
+        does not exist; a school that keeps read-only access to its period
+        of a student who left sees its own stints only.  The read is
+        audited."""
+        now = self._clock()
+        with self.store.unit_of_work() as uow:
+            student = uow.get_student(number)
+            enrollments = uow.enrollments_of(student.number) if student else []
+            if student is None or not self._may_read(uow, principal, enrollments):
+                self._audit(
+                    uow, principal, "denied: read as of", allowed=False, now=now
+                )
+                uow.commit()
+                raise UnknownStudentError(
+                    "no student with that 学籍号 within your scope; check the "
+                    "number or ask the student's school or district"
+                )
+            enrollments, _period = self._visible(principal, enrollments)
+            events = [
+                e for n in (*student.aliases, student.number) for e in uow.events_of(n)
+            ]
+            answer = stints_on(student.number, enrollments, events, day)
+            self._audit(
+                uow,
+                principal,
+                "read as of",
+                allowed=True,
+                student=student.number,
+                now=now,
+                detail=f"as of {day}",
+            )
+            uow.commit()
+        return answer
 
 
 def run(function: Callable[[UnitOfWork], R], store: Store) -> R:
