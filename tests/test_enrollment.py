@@ -664,3 +664,12 @@ def test_a_senior_registering_after_the_window_without_cause_is_refused(
     assert decision.outcome is Outcome.REFUSED
     assert ("senior-late", "第十六条第三款") in codes(decision)
     assert status_of(register, number) == [Status.FORFEITED]
+
+
+def test_a_birth_date_after_the_admission_date_is_bad_input(
+    register: Register,
+) -> None:
+    particulars = child(birth=date(2030, 1, 1), id_number=None)
+
+    with pytest.raises(ValueError, match="after the admission date"):
+        register.submit(admission(particulars), PRIMARY)

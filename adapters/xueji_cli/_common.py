@@ -89,8 +89,9 @@ def handled(out: Output) -> Iterator[None]:
 
 
 def principal_of(text: str | None, default: str = CITY_REGISTRAR) -> Principal:
-    """``--as`` read as a principal (the city's registrar when not given)."""
-    return Principal.parse(text or default)
+    """``--as`` read as a principal (the city's registrar when not given;
+    an empty ``--as ""`` is an error, not the city)."""
+    return Principal.parse(default if text is None else text)
 
 
 def parse_date(text: str, option: str) -> date:

@@ -49,9 +49,9 @@ class Principal:
     @classmethod
     def parse(cls, text: str) -> Principal:
         """Read ``role:organisation:name``, as the CLI takes it."""
-        parts = text.split(":", 2)
+        parts = text.split(":")
         roles = ", ".join(r.value for r in PrincipalRole)
-        if len(parts) != 3:
+        if len(parts) != 3 or not all(p.strip() for p in parts):
             raise InvalidInputError(
                 f"principal {text!r} must read role:organisation:name, e.g. "
                 f"school:S0001:王老师 (roles: {roles})"

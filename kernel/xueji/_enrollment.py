@@ -364,6 +364,11 @@ def decide_admission(ctx: Context, request: Admission) -> Decision:
     if not edition(ctx):
         return ctx.decide("admission", None)
     particulars = request.student
+    if particulars.birth_date > request.on:
+        raise InvalidInputError(
+            f"birth date {particulars.birth_date} is after the admission date "
+            f"{request.on}; check the birth date"
+        )
     id_number = _parse_id(ctx, particulars)
     stage = school_system(ctx, school).stage_of(request.grade)
     if not school.offers(request.grade):
