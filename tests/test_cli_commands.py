@@ -1096,3 +1096,116 @@ def test_the_readme_transfer_runs_as_written(runner: CliRunner, tmp_path: Path) 
         ("S110105001", "转出"),
         ("S110105002", "在籍"),
     ]
+
+
+# ---------------------------------------------------------------- newcomer fixes
+
+
+def test_an_entry_without_principal_for_an_admitted_student_takes_the_school(
+    runner: CliRunner, admitted: str, tmp_path: Path
+) -> None:
+    # 待入学: admitted, not registered; the registrar is the admitting school's.
+    result = submit(
+        runner,
+        admitted,
+        tmp_path,
+        f"- kind: delayed-registration\n"
+        f"  request: {{id: del-1, on: 2025-09-05, student: {A}, until: 2025-09-12,\n"
+        f"            reason: 住院治疗, materials: [出院小结]}}\n",
+    )
+
+    assert isinstance(result, dict)
+    assert result["decisions"][0]["outcome"] == "accepted"
+
+
+def test_an_entry_whose_registrar_is_unknown_names_the_entry(
+    runner: CliRunner, admitted: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "requests.yaml"
+    path.write_text(
+        "- kind: obligation-fulfilment\n"
+        "  request: {id: arc-9, on: 2025-09-12,\n"
+        "            obligation: request:nope/build-archive}\n",
+        encoding="utf-8",
+    )
+
+    result = invoke(runner, "submit", str(path), "--db", admitted)
+
+    assert result.exit_code == 2
+    assert "entry 1 (line 1) arc-9" in result.output
+    assert "principal" in result.output
+    assert "principal ''" not in result.output
+
+
+def test_a_denied_step_says_who_owns_it(
+    runner: CliRunner, enrolled: str, tmp_path: Path
+) -> None:
+    _filed(runner, enrolled, tmp_path)
+
+    result = invoke(
+        runner,
+        "approve",
+        "request:nr-1",
+        "--on",
+        "2025-09-05",
+        "--db",
+        enrolled,
+        "--as",
+        OTHER_SCHOOL,
+    )
+
+    assert result.exit_code == 2
+    assert "outside its scope" in result.output
+    assert "owned by district 110105" in result.output
+    assert "--as district:110105:" in result.output
+
+
+def test_plugins_exits_1_when_a_plugin_failed_to_load(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import attrs
+
+    from xueji import LoadProblem
+
+    cli = sys.modules["xueji_cli.main"]
+    real = cli.load_rules
+
+    class Broken:
+        def describe(self) -> object:
+            problem = LoadProblem("entry point broken", "does not import")
+            return attrs.evolve(real().describe(), problems=(problem,))
+
+    assert invoke(runner, "plugins").exit_code == 0
+    monkeypatch.setattr(cli, "load_rules", Broken)
+    result = invoke(runner, "plugins")
+    assert result.exit_code == 1, result.output
+    assert "does not import" in result.output
+
+
+def test_conformance_without_pytest_says_which_extra(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "pytest", None)
+
+    result = invoke(runner, "conformance", "--level", "access")
+
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "pip install '.[conformance]'" in result.output
+    assert "pip install pytest pyyaml" in result.output
+
+
+def test_conformance_plugin_takes_both_names(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xueji_cli import _cmd_conformance
+
+    assert _cmd_conformance._plugin_names(["xueji-dongcheng-example"]) == [
+        "dongcheng_example"
+    ]
+    assert _cmd_conformance._plugin_names(["dongcheng_example"]) == [
+        "dongcheng_example"
+    ]
+    result = invoke(runner, "conformance", "--plugin", "nope")
+    assert result.exit_code == 2
+    assert "dongcheng_example (xueji-dongcheng-example)" in result.output

@@ -4,27 +4,72 @@ against its plugin or its storage (DESIGN.md §6), through the kit's runner
 
 __all__ = ["register"]
 
+import importlib
 import io
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from xueji import InvalidInputError, unstructure
+from xueji import InvalidInputError, PluginInfo, unstructure
 from xueji_cli._common import JsonOption, handled
 from xueji_cli._render import Output
 
+NEEDS_EXTRA = (
+    "the conformance suite needs the conformance extra: pip install "
+    "'.[conformance]' from a checkout of xueji (or pip install pytest pyyaml)"
+)
 
-def _kit() -> Any:
-    """The conformance kit (an extra: it needs pytest)."""
+
+def _kit(*, running: bool = True) -> Any:
+    """The conformance kit (an extra: running it needs pytest and PyYAML)."""
     try:
         import xueji.conformance as kit
-    except ImportError as error:
-        raise InvalidInputError(
-            f"the conformance kit needs {error.name or 'pytest'}; install it with "
-            "pip install 'xueji[conformance]'"
-        ) from None
+
+        if running:
+            for name in ("pytest", "yaml"):
+                importlib.import_module(name)
+    except ImportError:
+        raise InvalidInputError(NEEDS_EXTRA) from None
     return kit
+
+
+def _plugin_names(names: list[str]) -> list[str]:
+    """``--plugin`` names as the runner takes them: an entry-point name
+    passes through, the PluginInfo name `xueji plugins` shows becomes its
+    entry point's name, and ``module:object`` passes through."""
+    if not names:
+        return names
+    from xueji._plugins import PLUGIN_GROUP
+
+    points = {ep.name: ep for ep in entry_points(group=PLUGIN_GROUP)}
+    by_info: dict[str, str] = {}
+    for point_name, point in sorted(points.items()):
+        try:
+            info = getattr(point.load(), "XUEJI_PLUGIN", None)
+        except Exception:  # a broken plugin: the runner reports it by name
+            continue
+        if isinstance(info, PluginInfo):
+            by_info.setdefault(info.name, point_name)
+    resolved: list[str] = []
+    unknown: list[str] = []
+    for name in names:
+        if ":" in name or name in points:
+            resolved.append(name)
+        elif name in by_info:
+            resolved.append(by_info[name])
+        else:
+            unknown.append(name)
+    if unknown:
+        pairs = [f"{point} ({info})" for info, point in by_info.items()]
+        pairs += [point for point in points if point not in by_info.values()]
+        raise InvalidInputError(
+            f"--plugin {', '.join(unknown)}: no installed plugin has that name; "
+            "give an entry-point name or the name `xueji plugins` shows — "
+            f"installed: {', '.join(sorted(pairs)) or 'none'} — or module:object"
+        )
+    return resolved
 
 
 def conformance(
@@ -32,8 +77,9 @@ def conformance(
         list[str],
         typer.Option(
             "--plugin",
-            help="A district plugin to certify: an installed plugin's name or "
-            "module:object; repeat for more.",
+            help="A district plugin to certify: an installed plugin's entry-point "
+            "name or the name `xueji plugins` shows, or module:object; repeat "
+            "for more.",
         ),
     ] = [],  # noqa: B006 - typer's list default
     db: Annotated[
@@ -96,7 +142,7 @@ def conformance(
     0 when every level passed, 1 when one failed."""
     out = Output(json_output=json_output)
     with handled(out):
-        kit = _kit()
+        kit = _kit(running=not coverage)
         if coverage:
             rows = kit.coverage_table()
             out.line(kit.format_coverage(rows))
@@ -108,10 +154,11 @@ def conformance(
                 f"--level {', '.join(unknown)}: unknown; the levels are "
                 + ", ".join(kit.LEVELS)
             )
+        plugins = _plugin_names(plugin)
         try:
             summary = kit.run(
                 levels=level or None,
-                plugins=plugin,
+                plugins=plugins,
                 db_url=db,
                 reports_dir=reports,
                 store=store,

@@ -12,9 +12,11 @@ from typing import Annotated, Any
 import typer
 
 from xueji import (
+    AccessDeniedError,
     Action,
     FulfilmentOutcome,
     ObligationFulfilment,
+    Principal,
     Procedure,
     Step,
     StepAction,
@@ -166,6 +168,36 @@ def work(
 # ---------------------------------------------------------------- steps
 
 
+def _step_owner(
+    procedure: Procedure | None,
+    action: Action,
+    principal: Principal,
+    names: dict[str, str],
+) -> str | None:
+    """Who may act, when the principal may not: the owner of the current
+    step (role and organisation), or the filer for withdraw and resubmit."""
+    if procedure is None or not procedure.state.open:
+        return None
+    if action in (Action.WITHDRAW, Action.RESUBMIT):
+        filer = (procedure.entered_by or "").split(":")
+        if filer[:2] == [principal.role.value, principal.organisation]:
+            return None
+        return f"only its filer ({procedure.entered_by}) may {action.value} it"
+    step = procedure.current
+    if step is None:
+        return None
+    if (
+        step.role.value == principal.role.value
+        and step.organisation == principal.organisation
+    ):
+        return None
+    name = names.get(step.organisation, step.organisation)
+    return (
+        f"the current step is owned by {step.role.value} {step.organisation} "
+        f"({name}): act with --as {step.role.value}:{step.organisation}:NAME"
+    )
+
+
 def _act(
     action: Action,
     procedure: str,
@@ -181,6 +213,8 @@ def _act(
         register = build_register(url_of(db))
         principal = principal_of(as_)
         procedure_id = References(register.store).procedure(procedure)
+        with register.store.unit_of_work() as uow:
+            before = uow.get_procedure(procedure_id)
         request = StepAction(
             id=f"cli-{action.value}-{uuid.uuid4().hex[:12]}",
             on=parse_date(on, "--on"),
@@ -189,7 +223,13 @@ def _act(
             comment=comment,
             documents=tuple(documents),
         )
-        decision = register.submit(request, principal)
+        try:
+            decision = register.submit(request, principal)
+        except AccessDeniedError as error:
+            owner = _step_owner(before, action, principal, org_names(register))
+            if owner is None:
+                raise
+            raise AccessDeniedError(f"{error}; {owner}") from None
         with register.store.unit_of_work() as uow:
             after = uow.get_procedure(procedure_id)
         names = org_names(register)

@@ -3,7 +3,8 @@ conveniences on top of :func:`xueji.parse_request_document`.
 
 - An entry without ``principal`` is entered by ``--as`` when given, else by
   the registrar the request belongs to: the school's (admission; a request
-  about a student: the school of the student's open stint), the district's
+  about a student: the school of the student's open stint, or of the one
+  admitted to or deferred from), the district's
   (national-number, duplicate-resolution), the township's or district's
   the deferral is filed with (第十一条), the owner of the current step
   (step; the filer for withdraw and resubmit), or the addressee of the
@@ -46,6 +47,7 @@ from xueji import (
     Procedure,
     RequestEntry,
     Role,
+    Status,
     StepAction,
     Store,
     TransferPlacement,
@@ -223,15 +225,23 @@ def resolve(request: object, store: Store) -> object:
 # ---------------------------------------------------------------- principals
 
 
+_OPEN_NOT_ACTIVE = (Status.ADMITTED, Status.DEFERRED)
+
+
 def _student_school(store: Store, number: str) -> tuple[str, str] | None:
-    """(school, district) of the student's open stint."""
+    """(school, district) of the student's open stint: an active one, else
+    one admitted but not registered yet (待入学) or deferred (缓学)."""
     with store.unit_of_work() as uow:
         student = uow.get_student(number)
         if student is None:
             return None
-        for enrollment in uow.enrollments_of(student.number):
-            if enrollment.status.active:
-                return enrollment.school, enrollment.district
+        stints = list(uow.enrollments_of(student.number))
+    for enrollment in stints:
+        if enrollment.status.active:
+            return enrollment.school, enrollment.district
+    for enrollment in stints:
+        if enrollment.status in _OPEN_NOT_ACTIVE:
+            return enrollment.school, enrollment.district
     return None
 
 
@@ -335,10 +345,33 @@ def read_requests(
     entries = data if isinstance(data, list) else [data]
     refs = References(store)
     filled = []
-    for entry in entries:
+    unknown: list[str] = []
+    for index, entry in enumerate(entries, start=1):
         if isinstance(entry, dict) and "principal" not in entry:
             actor = principal or default_principal(entry, store, refs)
             if actor is not None:
                 entry = {**entry, "principal": actor}
+            else:
+                unknown.append(_needs_principal(entry, index, lines))
         filled.append(entry)
+    if unknown:
+        raise InvalidInputError(
+            f"{path}: {len(unknown)} problem(s); nothing was submitted.\n"
+            + "\n".join(unknown)
+        )
     return parse_request_document(filled, source=str(path), lines=lines)
+
+
+def _needs_principal(entry: dict[str, Any], index: int, lines: list[int]) -> str:
+    """The problem of an entry whose registrar the register cannot tell."""
+    line = lines[index - 1] if index - 1 < len(lines) else None
+    request = entry.get("request")
+    request_id = request.get("id") if isinstance(request, dict) else None
+    where = f"entry {index}" + (f" (line {line})" if line else "")
+    if request_id is not None:
+        where += f" {request_id}"
+    return redact(
+        f"{where}: no principal, and the register knows no registrar it belongs "
+        "to (no open stint, step or duty to take it from); add "
+        "`principal: role:organisation:name` to the entry, or give --as"
+    )

@@ -611,7 +611,8 @@ def end_suspensions(
 @app.command()
 def plugins(json_output: JsonOption = False) -> None:
     """The plugins in force (loaded and broken), the delegation points
-    (hooks) with who answers them, and the load problems."""
+    (hooks) with who answers them, and the load problems.  Exit status 1
+    when any plugin failed to load, 0 otherwise."""
     out = Output(json_output=json_output)
     with _handled(out):
         described = load_rules().describe()
@@ -661,6 +662,8 @@ def plugins(json_output: JsonOption = False) -> None:
             "problems": unstructure(list(described.problems)),
         }
     )
+    if described.problems or any(p.status != "loaded" for p in described.plugins):
+        raise typer.Exit(1)
 
 
 # ---------------------------------------------------------------- demo
