@@ -41,7 +41,7 @@ def _plugin_names(names: list[str]) -> list[str]:
     entry point's name, and ``module:object`` passes through."""
     if not names:
         return names
-    from xueji._plugins import PLUGIN_GROUP
+    from xueji.plugin import PLUGIN_GROUP
 
     points = {ep.name: ep for ep in entry_points(group=PLUGIN_GROUP)}
     by_info: dict[str, str] = {}

@@ -34,7 +34,7 @@ from xueji._decisions import Obligation, Source
 from xueji._errors import PluginError
 from xueji._medical import HospitalGrade
 from xueji._orgs import SchoolSystem, Stage
-from xueji._plugins import Notice, NotificationChannel
+from xueji._plugins import PLUGIN_GROUP, Notice, NotificationChannel
 from xueji._rules import (
     DISTRICT_LAYER,
     MUNICIPAL_LAYER,
@@ -50,6 +50,7 @@ from xueji.hookspecs import hookimpl
 __all__ = [
     "DISTRICT_LAYER",
     "MUNICIPAL_LAYER",
+    "PLUGIN_GROUP",
     "TIMELY_DUTIES",
     "Answer",
     "CalendarStage",
