@@ -22,7 +22,35 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 
-from xueji import AuditRecord, ChangeKind, Record, StatusChange, StorageError
+from xueji import (
+    Admission,
+    Applicant,
+    ApplicantKind,
+    AttendanceEntry,
+    AttendanceMarks,
+    AuditRecord,
+    ChangeKind,
+    District,
+    DocumentKind,
+    Guardian,
+    Hukou,
+    Mark,
+    NationalNumberAssignment,
+    Principal,
+    PrincipalRole,
+    Record,
+    Register,
+    Registration,
+    School,
+    SchoolType,
+    Sex,
+    StatusChange,
+    StorageError,
+    StudentParticulars,
+    Township,
+    TransferApplication,
+    TransferReason,
+)
 from xueji_sqlalchemy import (
     SqlStore,
     _store,
@@ -30,6 +58,7 @@ from xueji_sqlalchemy import (
     init_register,
     upgrade_register,
 )
+from xueji_sqlalchemy._engine import Database
 from xueji_sqlalchemy._schema import metadata
 from xueji_sqlalchemy.testing import scratch_database
 
@@ -68,6 +97,51 @@ def alembic_config(connection: sa.Connection) -> Config:
     return config
 
 
+def upgrade_to(url: str, revision: str) -> None:
+    """Run the migrations up to ``revision``, as an older xueji would."""
+    engine = Database.parse(url).engine()
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), revision)
+    finally:
+        engine.dispose()
+
+
+def downgrade_to(url: str, revision: str) -> None:
+    engine = Database.parse(url).engine()
+    try:
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), revision)
+    finally:
+        engine.dispose()
+
+
+def rows(url: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table of the register, sorted."""
+    engine = Database.parse(url).engine()
+    try:
+        with engine.connect() as connection:
+            return {
+                table.name: sorted(
+                    (tuple(row) for row in connection.execute(sa.select(table))),
+                    key=repr,
+                )
+                for table in metadata.sorted_tables
+            }
+    finally:
+        engine.dispose()
+
+
+def indexes(url: str, table: str) -> set[str]:
+    engine = Database.parse(url).engine()
+    try:
+        with engine.connect() as connection:
+            found = sa.inspect(connection).get_indexes(table)
+    finally:
+        engine.dispose()
+    return {str(index["name"]) for index in found}
+
+
 def test_an_empty_database_upgraded_to_head_has_exactly_the_modelled_schema(
     empty_url: str,
 ) -> None:
@@ -84,7 +158,7 @@ def test_an_empty_database_upgraded_to_head_has_exactly_the_modelled_schema(
     finally:
         store.dispose()
 
-    assert revision == head_revision() == "0001"
+    assert revision == head_revision() == "0002"
     assert current == revision
     assert differences == []
 
@@ -109,13 +183,14 @@ def test_a_store_refuses_a_database_without_a_register(empty_url: str) -> None:
         SqlStore(empty_url)
 
 
-def test_a_store_refuses_a_schema_at_another_revision(
-    empty_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    init_register(empty_url).dispose()
-    monkeypatch.setattr(_store, "head_revision", lambda: "0002")
+def test_a_store_refuses_a_schema_of_the_previous_release(empty_url: str) -> None:
+    upgrade_to(empty_url, "0001")
 
-    with pytest.raises(StorageError, match=r"needs '0002'; run `xueji upgrade --db "):
+    with pytest.raises(
+        StorageError,
+        match=r"has schema revision '0001', this xueji needs '0002'; "
+        r"run `xueji upgrade --db ",
+    ):
         SqlStore(empty_url)
 
 
@@ -232,3 +307,156 @@ def test_the_append_only_tables_refuse_updates_and_deletes(
             connection.execute(sa.text(statement.format(table)))
     finally:
         store.dispose()
+
+
+# ----------------------------------------------------- upgrading a register
+
+CHAOYANG = "110105"
+CITY = Principal(PrincipalRole.CITY, "110000", "市学籍办")
+DISTRICT = Principal(PrincipalRole.DISTRICT, CHAOYANG, "区学籍员")
+SCHOOL = Principal(PrincipalRole.SCHOOL, "P01", "王老师")
+
+
+def pupil(birth: date, id_number: str | None) -> StudentParticulars:
+    return StudentParticulars(
+        name="测试甲" if id_number else "测试乙",
+        sex=Sex.MALE,
+        birth_date=birth,
+        hukou=Hukou(beijing=True, district=CHAOYANG, township="110105001"),
+        document=DocumentKind.RESIDENT_ID if id_number else DocumentKind.NONE,
+        id_number=id_number,
+        guardians=(Guardian("测试家长", "父亲", "13800000000"),),
+    )
+
+
+def fill(url: str) -> None:
+    """Write a register with a row in every table, through the kernel: a
+    pupil admitted, registered, marked late and applying to transfer under
+    an idempotency key; a pupil without an ID number admitted under an L
+    number that a national number then replaces."""
+    store = SqlStore(url)
+    register = Register(store, clock=lambda: datetime(2025, 9, 1, 8, tzinfo=UTC))
+    register.load_organisations(
+        [
+            District(CHAOYANG, "朝阳区", CHAOYANG),
+            Township("110105001", "建外街道", CHAOYANG),
+            Township("110105002", "朝外街道", CHAOYANG),
+            School(
+                "P01",
+                "朝阳第一小学",
+                CHAOYANG,
+                CHAOYANG,
+                SchoolType.PRIMARY,
+                townships=("110105001",),
+            ),
+            School("P02", "朝阳第二小学", CHAOYANG, CHAOYANG, SchoolType.PRIMARY),
+        ],
+        CITY,
+    )
+    admitted = register.submit(
+        Admission(
+            "adm-1",
+            date(2025, 7, 10),
+            "P01",
+            3,
+            "2025-2026",
+            pupil(date(2017, 5, 5), "110105201705050010"),
+            documents=("户口簿",),
+        ),
+        SCHOOL,
+    )
+    number = admitted.student
+    assert number is not None
+    register.submit(Registration("reg-1", date(2025, 9, 1), number), SCHOOL)
+    register.submit(
+        AttendanceMarks(
+            "att-1",
+            date(2025, 10, 20),
+            "P01",
+            date(2025, 10, 20),
+            date(2025, 10, 20),
+            (AttendanceEntry(number, date(2025, 10, 20), Mark.LATE),),
+        ),
+        SCHOOL,
+    )
+    register.submit(
+        TransferApplication(
+            "tr-1",
+            date(2025, 11, 13),
+            number,
+            "P02",
+            TransferReason.RESIDENCE_CHANGE,
+            applicant=Applicant(ApplicantKind.GUARDIAN, "测试家长", "转-001"),
+            documents=("实际居住地变更证明",),
+            new_township="110105002",
+            idempotency_key="k-1",
+        ),
+        SCHOOL,
+    )
+    temporary = register.submit(
+        Admission(
+            "adm-2",
+            date(2025, 7, 10),
+            "P01",
+            1,
+            "2025-2026",
+            pupil(date(2019, 3, 1), None),
+            documents=("户口簿",),
+        ),
+        SCHOOL,
+    ).student
+    assert temporary is not None
+    register.submit(
+        NationalNumberAssignment(
+            "nat-1", date(2025, 10, 9), temporary, "J11010520190301001X"
+        ),
+        DISTRICT,
+    )
+    store.dispose()
+
+
+def test_an_upgrade_from_0001_keeps_every_row(empty_url: str) -> None:
+    init_register(empty_url).dispose()
+    fill(empty_url)
+    written = rows(empty_url)
+    downgrade_to(empty_url, "0001")  # the register as the previous release left it
+    at_0001 = rows(empty_url)
+
+    revision = upgrade_register(empty_url)
+
+    assert revision == "0002"
+    assert {name: len(kept) for name, kept in written.items()} == {
+        "aliases": 1,
+        "archives": 1,
+        "audit": 7,  # the organisations loaded, six requests
+        "counters": 1,
+        "decisions": 6,
+        "enrollments": 2,
+        "events": 7,  # 4 of the first pupil, 3 of the second
+        "idempotency": 1,
+        "obligations": 2,  # build the archive, act on the transfer
+        "open_procedures": 1,
+        "organisations": 5,
+        "procedures": 1,
+        "records": 1,
+        "students": 2,
+    }
+    assert at_0001 == written
+    assert rows(empty_url) == written
+    store = SqlStore(empty_url)  # at head: it opens, and the register reads
+    history = Register(store).history("L110105201903010001", CITY)
+    store.dispose()
+    assert history.student.number == "J11010520190301001X"
+
+
+def test_0002_adds_the_index_of_a_districts_changes_since_its_last_check(
+    empty_url: str,
+) -> None:
+    upgrade_to(empty_url, "0001")
+    before = indexes(empty_url, "events")
+
+    upgrade_register(empty_url)
+
+    added = indexes(empty_url, "events") - before
+    assert "ix_events_district_recorded_at" not in before
+    assert added == {"ix_events_district_recorded_at"}

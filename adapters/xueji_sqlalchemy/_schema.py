@@ -177,6 +177,8 @@ events = sa.Table(
     sa.Index("ix_events_student", "student", "seq"),
     sa.Index("ix_events_district", "district", "seq"),
     sa.Index("ix_events_recorded_at", "recorded_at"),
+    # A district's changes since its last check (revision 0002).
+    sa.Index("ix_events_district_recorded_at", "district", "recorded_at"),
     **_MYSQL,
 )
 

@@ -37,7 +37,7 @@ import functools
 import json
 import logging
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -478,6 +478,40 @@ _RECORD_INSERT = sa.insert(_re)
 _au = t.audit
 _AUDIT_INSERT = sa.insert(_au).values(district=_DISTRICT_OF)
 
+# Bulk work: one statement per slice of at most _SLICE keys.
+_SLICE = 2000
+_STUDENTS_BY_IDS = sa.select(_st.c.id_number, _st.c.data).where(
+    _st.c.id_number.in_(bindparam("ids", expanding=True))
+)
+_ENROLLMENTS_OF_MANY = (
+    sa.select(_en.c.student, _en.c.data)
+    .where(_en.c.student.in_(bindparam("students", expanding=True)))
+    .order_by(_en.c.student, _en.c.first_day, _en.c.id)
+)
+_ADMISSIONS_BY_GRADE = (
+    sa.select(_en.c.school, _en.c.grade, sa.func.count())
+    .where(
+        _en.c.school_year == bindparam("school_year"),
+        _en.c.school.in_(bindparam("schools", expanding=True)),
+    )
+    .group_by(_en.c.school, _en.c.grade)
+)
+_KNOWN_MANY = sa.select(_id.c.idempotency_key, _id.c.digest).where(
+    _id.c.idempotency_key.in_(bindparam("keys", expanding=True))
+)
+_TAKEN_MANY = sa.union_all(
+    sa.select(_al.c.alias).where(_al.c.alias.in_(bindparam("numbers", expanding=True))),
+    sa.select(_st.c.number).where(
+        _st.c.number.in_(bindparam("numbers", expanding=True))
+    ),
+)
+_ID_HOLDERS_MANY = sa.select(_st.c.id_number, _st.c.number).where(
+    _st.c.id_number.in_(bindparam("ids", expanding=True))
+)
+_ENROLLMENTS_TAKEN = sa.select(_en.c.id).where(
+    _en.c.id.in_(bindparam("ids", expanding=True))
+)
+
 
 # ------------------------------------------------------------------- helpers
 
@@ -598,6 +632,35 @@ def _procedure_row(procedure: Procedure) -> dict[str, Any]:
         "filed_on": procedure.filed_on,
         "version": procedure.version,
         "data": dumps(procedure),
+    }
+
+
+def _slices(items: Collection[str]) -> Iterator[list[str]]:
+    """The distinct ``items`` in slices small enough for one ``IN``."""
+    distinct = list(dict.fromkeys(items))
+    for start in range(0, len(distinct), _SLICE):
+        yield distinct[start : start + _SLICE]
+
+
+def _event_row(event: StatusChange) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "student": event.student,
+        "district": event.district,
+        "recorded_at": _utc(event.recorded_at),
+        "data": dumps(event),
+    }
+
+
+def _record_row(record: Record) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "kind": record.kind,
+        "district": record.district,
+        "student": record.student,
+        "school": record.school,
+        "on_date": record.on,
+        "data": dumps(record),
     }
 
 
@@ -896,14 +959,7 @@ class SqlUnitOfWork:
 
     @_doing("recording a 学籍变动 event")
     def append_event(self, event: StatusChange) -> None:
-        row = {
-            "id": event.id,
-            "student": event.student,
-            "district": event.district,
-            "recorded_at": _utc(event.recorded_at),
-            "data": dumps(event),
-        }
-        self._run(_EVENT_INSERT, row)
+        self._run(_EVENT_INSERT, _event_row(event))
 
     @_doing("reading a student's events")
     def events_of(self, student: str) -> list[StatusChange]:
@@ -1123,16 +1179,7 @@ class SqlUnitOfWork:
 
     @_doing("recording a dated record")
     def add_record(self, record: Record) -> None:
-        row = {
-            "id": record.id,
-            "kind": record.kind,
-            "district": record.district,
-            "student": record.student,
-            "school": record.school,
-            "on_date": record.on,
-            "data": dumps(record),
-        }
-        self._run(_RECORD_INSERT, row)
+        self._run(_RECORD_INSERT, _record_row(record))
 
     @_doing("reading dated records")
     def records(
@@ -1188,3 +1235,147 @@ class SqlUnitOfWork:
         if organisation is not None:
             query = query.where(_au.c.organisation == organisation)
         return _loads(self._run(query).all(), AuditRecord)
+
+    # ---------------------------------------------------------------- bulk
+    #
+    # Each method does what the one-item methods do for every item, in one
+    # statement per slice of keys (reads) or one executemany (writes).
+
+    @_doing("reading students by ID number")
+    def students_by_id_numbers(self, id_numbers: Collection[str]) -> dict[str, Student]:
+        found: dict[str, Student] = {}
+        for ids in _slices(id_numbers):
+            for id_number, data in self._run(_STUDENTS_BY_IDS, {"ids": ids}):
+                found[id_number] = _load(data, Student)
+        return found
+
+    @_doing("reading the enrollments of students")
+    def enrollments_of_students(
+        self, students: Collection[str]
+    ) -> dict[str, list[Enrollment]]:
+        found: dict[str, list[Enrollment]] = {}
+        for numbers in _slices(students):
+            rows = self._run(_ENROLLMENTS_OF_MANY, {"students": numbers})
+            for number, data in rows:
+                found.setdefault(number, []).append(_load(data, Enrollment))
+        return found
+
+    @_doing("counting admissions")
+    def admissions_counts(
+        self, school_year: str, schools: Collection[str]
+    ) -> dict[tuple[str, int], int]:
+        counts: dict[tuple[str, int], int] = {}
+        for codes in _slices(schools):
+            params = {"school_year": school_year, "schools": codes}
+            for school, grade, count in self._run(_ADMISSIONS_BY_GRADE, params):
+                counts[(school, int(grade))] = int(count)
+        return counts
+
+    @_doing("recalling idempotency keys")
+    def known_digests(self, keys: Collection[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for some in _slices(keys):
+            for key, digest in self._run(_KNOWN_MANY, {"keys": some}):
+                found[key] = digest
+        return found
+
+    @_doing("adding students")
+    def add_students(self, students: Sequence[Student]) -> None:
+        numbers = [s.number for s in students]
+        ids = [s.id_number for s in students if s.id_number is not None]
+        taken: set[str] = set()
+        for some in _slices(numbers):
+            taken.update(row[0] for row in self._run(_TAKEN_MANY, {"numbers": some}))
+        holders: dict[str, str] = {}
+        for some in _slices(ids):
+            rows = self._run(_ID_HOLDERS_MANY, {"ids": some})
+            holders.update((row[0], row[1]) for row in rows)
+        for student in students:
+            if student.number in taken:
+                raise StorageError(f"学籍号 {student.number} already exists")
+            taken.add(student.number)
+            if student.id_number is not None:
+                holder = holders.get(student.id_number, student.number)
+                if holder != student.number:
+                    self._refuse_id_holder()
+                holders[student.id_number] = student.number
+
+        if students:
+            self._run(_STUDENT_INSERT, [_student_row(s) for s in students])
+        aliases = [
+            {"alias": alias, "student": s.number, "district": s.district}
+            for s in students
+            for alias in s.aliases
+        ]
+        if aliases:
+            self._run(self._upserts[t.aliases], aliases)
+
+    @_doing("adding enrollments")
+    def add_enrollments(self, enrollments: Sequence[Enrollment]) -> None:
+        ids = [e.id for e in enrollments]
+        taken: set[str] = set()
+        for some in _slices(ids):
+            taken.update(row[0] for row in self._run(_ENROLLMENTS_TAKEN, {"ids": some}))
+        for enrollment in enrollments:
+            if enrollment.id in taken:
+                raise StorageError(f"enrollment {enrollment.id} already exists")
+            taken.add(enrollment.id)
+
+        if enrollments:
+            self._run(_ENROLLMENT_INSERT, [_enrollment_row(e) for e in enrollments])
+
+    @_doing("recording 学籍变动 events")
+    def append_events(self, events: Sequence[StatusChange]) -> None:
+        if events:
+            self._run(_EVENT_INSERT, [_event_row(e) for e in events])
+
+    @_doing("adding obligations")
+    def add_obligations(self, items: Sequence[StoredObligation]) -> None:
+        # MemoryStore replaces an obligation added again under the same id;
+        # the last of the same id in ``items`` wins, as it would one by one.
+        rows = {item.id: _obligation_row(item) for item in items}
+        if rows:
+            self._run(self._upserts[_ob], list(rows.values()))
+
+    @_doing("saving decisions")
+    def save_decisions(
+        self, items: Sequence[tuple[Decision, str | None, str | None]]
+    ) -> None:
+        keys = [key for _, key, _ in items if key is not None]
+        known = self.known_digests(keys)
+        remember: dict[str, dict[str, Any]] = {}
+        again: dict[str, dict[str, Any]] = {}
+        decisions: list[dict[str, Any]] = []
+        for decision, key, digest in items:
+            data = dumps(decision)
+            where = {"d_student": decision.student, "d_organisation": None}
+            if key is not None:
+                if key in known and known[key] != digest:
+                    raise DuplicateRequestError(
+                        f"idempotency key {key!r} was used for a different "
+                        "request; use a new key for a new request"
+                    )
+                remembered = {"digest": digest or "", "data": data}
+                if key in known or key in remember:
+                    target = remember if key in remember else again
+                    if key in remember:
+                        remember[key].update(remembered)
+                    else:
+                        target[key] = {**remembered, "w_key": key}
+                else:
+                    remember[key] = {**remembered, **where, "idempotency_key": key}
+                known[key] = digest or ""
+            row = {"request_id": decision.request_id, "student": decision.student}
+            decisions.append({**row, **where, "data": data})
+
+        if remember:
+            self._run(_REMEMBER, list(remember.values()))
+        if again:
+            self._run(_REMEMBER_AGAIN, list(again.values()))
+        if decisions:
+            self._run(_DECISION_INSERT, decisions)
+
+    @_doing("recording dated records")
+    def add_records(self, records: Sequence[Record]) -> None:
+        if records:
+            self._run(_RECORD_INSERT, [_record_row(r) for r in records])

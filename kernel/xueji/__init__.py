@@ -15,6 +15,7 @@ from xueji._articles import (
     cite,
     parse_citation,
 )
+from xueji._asof import AsOf, StintOn
 from xueji._attendance import (
     AttendanceEntry,
     AttendanceMark,
@@ -269,6 +270,7 @@ __all__ = [
     "ArchiveHandOver",
     "ArchiveItem",
     "Article",
+    "AsOf",
     "Assessment",
     "Assignment",
     "AttendanceEntry",
@@ -401,6 +403,7 @@ __all__ = [
     "Step",
     "StepAction",
     "StepState",
+    "StintOn",
     "StintView",
     "StorageError",
     "Store",

@@ -19,13 +19,18 @@ from 1.
 from __future__ import annotations
 
 __all__ = [
+    "REJECT_COLUMNS",
     "ROSTER_COLUMNS",
+    "Records",
     "RosterColumn",
     "RosterResult",
     "decode_roster",
     "load_roster",
     "parse_roster",
     "read_roster",
+    "read_rows",
+    "roster_kind",
+    "write_rejects",
 ]
 
 import codecs
@@ -34,26 +39,28 @@ import functools
 import hashlib
 import io
 import json
+import multiprocessing
 import re
-from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import attrs
 
 from xueji._access import Principal
 from xueji._decisions import Decision
 from xueji._enrollment import Admission, StudentParticulars
-from xueji._errors import InvalidInputError, RosterError, RowProblem
+from xueji._errors import InvalidInputError, RosterError, RowProblem, XuejiError
 from xueji._identity import DocumentKind, parse_id_number
+from xueji._intake import IntakeRow, request_digest
 from xueji._orgs import School, Township, grade_label, load_districts
 from xueji._register import Guardian, Hukou, LocalBasis, Sex, TreatedAsLocal
 from xueji._serialize import dumps
 
 if TYPE_CHECKING:
     from xueji._service import Register
-    from xueji._storage import UnitOfWork
 
 _T = TypeVar("_T")
 
@@ -221,6 +228,7 @@ def decode_roster(data: bytes, *, source: str) -> tuple[str, str]:
 class _Row:
     number: int
     values: dict[str, str]  # by column's Chinese name; blanks dropped
+    early: tuple[RowProblem, ...] = ()  # found before the fields are read
 
 
 def _header_key(text: str) -> str:
@@ -232,15 +240,20 @@ def _header_key(text: str) -> str:
 def _csv_rows(text: str, source: str) -> list[_Row]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        records = list(reader)
+        return _table_rows(reader, source)
     except csv.Error as error:
         raise InvalidInputError(
             f"{source}: not a CSV file (record {reader.line_num}): {error}; "
             "save it as CSV and retry"
         ) from None
-    if not records:
+
+
+def _table_rows(records: Iterable[Sequence[str]], source: str) -> list[_Row]:
+    """Rows of a table whose first record is the header (CSV or a sheet)."""
+    lines = iter(records)
+    header = next(lines, None)
+    if header is None:
         raise RosterError(source, [RowProblem(1, "表头", "文件为空：第1行应为表头")])
-    header = records[0]
     problems: list[RowProblem] = []
     columns: list[RosterColumn | None] = []
     seen: set[str] = set()
@@ -254,18 +267,16 @@ def _csv_rows(text: str, source: str) -> list[_Row]:
             seen.add(column.name)
         columns.append(column)
     problems += _missing_columns(seen)
+    if problems:
+        raise RosterError(source, problems)
     rows: list[_Row] = []
-    for number, record in enumerate(records[1:], start=2):
+    width = len(columns)
+    for number, record in enumerate(lines, start=2):
         if not any(cell.strip() for cell in record):
             continue
-        if len(record) > len(columns) and any(
-            c.strip() for c in record[len(columns) :]
-        ):
-            problems.append(
-                RowProblem(
-                    number, "—", f"有{len(record)}个字段，多于表头的{len(columns)}列"
-                )
-            )
+        if len(record) > width and any(c.strip() for c in record[width:]):
+            reason = f"有{len(record)}个字段，多于表头的{width}列"
+            rows.append(_Row(number, {}, (RowProblem(number, "—", reason),)))
             continue
         values = {
             column.name: cell.strip()
@@ -273,9 +284,63 @@ def _csv_rows(text: str, source: str) -> list[_Row]:
             if column is not None and cell.strip()
         }
         rows.append(_Row(number, values))
-    if problems:
-        raise RosterError(source, problems)
     return rows
+
+
+def _cell(value: object) -> str:
+    """A spreadsheet cell as the text a CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+Records = Callable[[], Iterable[Sequence[object]]]
+"""Opens a sheet and yields its rows of cells, the header first: how a
+spreadsheet roster reaches the kernel (the command line opens XLSX
+workbooks with openpyxl).  Called again to write a reject file."""
+
+_NUMBER_ID = (
+    "证件号码单元格是数字格式，18位号码会丢失末尾数字：请把该列设为“文本”格式后重新输入"
+)
+
+
+def _sheet_rows(records: Iterable[Sequence[object]], source: str) -> list[_Row]:
+    """The rows of a spreadsheet: cells as a CSV export would hold them; an
+    ID number kept in a number cell (which cannot hold 18 digits) is a row
+    problem."""
+    lines = iter(records)
+    header = [_cell(v) for v in next(lines, ())]
+    heads = [_BY_HEADER.get(_header_key(h)) for h in header]
+    id_column = next(
+        (i for i, c in enumerate(heads) if c is not None and c.english == "id_number"),
+        None,
+    )
+    numeric: set[int] = set()
+
+    def cells() -> Iterator[list[str]]:
+        yield header
+        for number, values in enumerate(lines, start=2):
+            if id_column is not None and id_column < len(values):
+                raw = values[id_column]
+                if isinstance(raw, int | float) and not isinstance(raw, bool):
+                    numeric.add(number)
+            yield [_cell(v) for v in values]
+
+    rows = _table_rows(cells(), source)
+    return [
+        attrs.evolve(r, early=(*r.early, RowProblem(r.number, "证件号码", _NUMBER_ID)))
+        if r.number in numeric
+        else r
+        for r in rows
+    ]
 
 
 def _unknown_column() -> str:
@@ -314,13 +379,14 @@ def _json_rows(text: str, source: str) -> list[_Row]:
             f"{source}: a JSON roster is a list of objects, or "
             '{"students": [...]}; one object per student'
         )
-    problems: list[RowProblem] = []
     rows: list[_Row] = []
     for number, entry in enumerate(data, start=1):
         if not isinstance(entry, dict):
-            problems.append(RowProblem(number, "—", "应为一个对象（列名: 值）"))
+            problem = RowProblem(number, "—", "应为一个对象（列名: 值）")
+            rows.append(_Row(number, {}, (problem,)))
             continue
         values: dict[str, str] = {}
+        problems: list[RowProblem] = []
         for key, value in entry.items():
             column = _BY_HEADER.get(_header_key(str(key)))
             if column is None:
@@ -328,9 +394,7 @@ def _json_rows(text: str, source: str) -> list[_Row]:
                 continue
             if _json_text(value):
                 values[column.name] = _json_text(value)
-        rows.append(_Row(number, values))
-    if problems:
-        raise RosterError(source, problems)
+        rows.append(_Row(number, values, tuple(problems)))
     return rows
 
 
@@ -798,63 +862,59 @@ def _district_names() -> dict[str, str]:
     return names
 
 
-def parse_roster(
-    data: bytes,
-    *,
-    source: str,
-    json_format: bool = False,
-    schools: Iterable[School] | None = None,
-    townships: Iterable[Township] | None = None,
-    on: date | None = None,
-    school_year: str | None = None,
-) -> list[Admission]:
-    """Read a roster's bytes into admissions, in file order.
-
-    Args:
-        data: the file's bytes.
-        source: the file's name, for messages.
-        json_format: the bytes are a JSON roster (UTF-8), not CSV.
-        schools: the register's schools; a row naming another school code,
-            or a grade the school does not have, is a row problem.  ``None``
-            skips the check (the register then refuses the batch).
-        townships: the register's townships; an unknown code of a district
-            whose townships are loaded is a row problem.
-        on: the admission date of rows without a 录取日期.
-        school_year: the school year of rows without a 学年.
-
-    Returns:
-        One :class:`~xueji.Admission` per row.  A row without a 申请编号 gets
-        an id made from its content, also used as its idempotency key, so
-        that loading the same row again decides nothing new
-        (:func:`load_roster`).
-
-    Raises:
-        RosterError: one or more rows cannot be taken; every problem is
-            listed with its row and column.  ID numbers show masked.
-        InvalidInputError: the file cannot be decoded or parsed at all.
-    """
-    if json_format:
+def _rows_of(
+    data: bytes, *, source: str, kind: str, records: Records | None = None
+) -> list[_Row]:
+    if records is not None:
+        return _sheet_rows(records(), source)
+    if kind == "json":
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise InvalidInputError(
                 f"{source}: a JSON roster must be UTF-8; {_RESAVE}"
             ) from None
-        rows = _json_rows(text, source)
-    else:
-        text, _encoding = decode_roster(data, source=source)
-        rows = _csv_rows(text, source)
-    ref = _Reference(
+        return _json_rows(text, source)
+    if kind == "xlsx":
+        raise InvalidInputError(
+            f"{source}: an XLSX roster is read through its sheet's rows "
+            "(`records`); the command line opens it, or save it as CSV UTF-8"
+        )
+    text, _encoding = decode_roster(data, source=source)
+    return _csv_rows(text, source)
+
+
+def _reference(
+    schools: Iterable[School] | None, townships: Iterable[Township] | None
+) -> _Reference:
+    return _Reference(
         schools=None if schools is None else {s.code: s for s in schools},
         townships=None if townships is None else {t.code: t for t in townships},
         districts=_district_names(),
     )
 
-    problems: list[RowProblem] = []
-    admissions: list[Admission] = []
+
+def _admissions(
+    rows: list[_Row],
+    ref: _Reference,
+    problems: list[RowProblem],
+    *,
+    on: date | None,
+    school_year: str | None,
+    digests: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[tuple[int, Admission] | tuple[int, Admission, str]]:
+    """The admissions of ``rows`` in file order; each bad row's problems go
+    to ``problems`` instead.  With ``digests``, each comes with its request
+    digest (what the register remembers with its idempotency key)."""
     first_with_id: dict[str, int] = {}
     first_with_key: dict[str, int] = {}
-    for row in rows:
+    for index, row in enumerate(rows, start=1):
+        if progress is not None and index % 1000 == 0:
+            progress(index)
+        if row.early:
+            problems += row.early
+            continue
         reader = _RowReader(row, ref, on=on, school_year=school_year)
         admission, id_value = reader.read()
         problems += reader.problems
@@ -881,12 +941,215 @@ def parse_roster(
                 continue
             first_with_id.setdefault(id_value, row.number)
         request_id = row.values.get("申请编号", key)
-        admissions.append(
-            attrs.evolve(admission, id=request_id, idempotency_key=request_id)
+        admission = attrs.evolve(admission, id=request_id, idempotency_key=request_id)
+        if digests:
+            yield row.number, admission, request_digest(admission)
+        else:
+            yield row.number, admission
+    if progress is not None:
+        progress(len(rows))
+
+
+def read_rows(
+    data: bytes,
+    *,
+    source: str,
+    kind: str = "csv",
+    schools: Iterable[School] | None = None,
+    townships: Iterable[Township] | None = None,
+    on: date | None = None,
+    school_year: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    records: Records | None = None,
+) -> tuple[list[tuple[int, Admission]], list[RowProblem]]:
+    """Read a roster's bytes into (row number, admission) pairs, in file
+    order, and the problems of the rows that cannot be taken — every one,
+    with its row and column.  Nothing raises for a bad row; a file that
+    cannot be read at all (encoding, format, header) raises.
+
+    ``kind`` is ``csv``, ``xlsx`` or ``json``; the other arguments are those
+    of :func:`parse_roster`.  ``progress`` is called with the rows read so
+    far, every thousand rows.  ``records`` gives a spreadsheet's rows
+    instead of ``data`` (see :data:`Records`).
+    """
+    rows = _rows_of(data, source=source, kind=kind, records=records)
+    problems: list[RowProblem] = []
+    admissions = [
+        (row[0], row[1])
+        for row in _admissions(
+            rows,
+            _reference(schools, townships),
+            problems,
+            on=on,
+            school_year=school_year,
+            progress=progress,
         )
+    ]
+    return admissions, sorted(problems, key=lambda p: p.row)
+
+
+# A roster is read in a process of its own while the register decides the
+# rows already read: the reading (decoding, every field checked, the
+# content key and digest of each row) takes a core, deciding and writing
+# the other.
+_CHUNK = 500
+
+
+@attrs.define
+class _Reading:
+    """What the reading process has said so far."""
+
+    total: int | None = None
+    received: int = 0
+    problems: list[RowProblem] = attrs.Factory(list)
+
+
+def _read_in_child(connection: Connection, arguments: dict[str, Any]) -> None:
+    try:
+        rows = _rows_of(
+            arguments["data"],
+            source=arguments["source"],
+            kind=arguments["kind"],
+            records=arguments["records"],
+        )
+        connection.send(("total", len(rows)))
+        problems: list[RowProblem] = []
+        chunk: list[Any] = []
+        for row in _admissions(
+            rows,
+            _reference(arguments["schools"], arguments["townships"]),
+            problems,
+            on=arguments["on"],
+            school_year=arguments["school_year"],
+            digests=True,
+        ):
+            chunk.append(row)
+            if len(chunk) >= _CHUNK:
+                connection.send(("rows", chunk))
+                chunk = []
+        connection.send(("rows", chunk))
+        connection.send(("done", problems))
+    except RosterError as error:
+        connection.send(("roster-error", (error.source, error.problems)))
+    except XuejiError as error:
+        connection.send(("error", str(error)))
+    except Exception as error:  # a fault of the reader itself: say what
+        connection.send(("error", f"{type(error).__name__}: {error}"))
+    finally:
+        connection.close()
+
+
+def _read_aside(
+    arguments: dict[str, Any],
+    reading: _Reading,
+    progress: Callable[[int], None] | None,
+) -> Iterator[tuple[int, Admission] | tuple[int, Admission, str]]:
+    """Rows as the reading process sends them (see :data:`_CHUNK`)."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_read_in_child, args=(sender, arguments), daemon=True
+    )
+    process.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                kind, payload = receiver.recv()
+            except EOFError:
+                raise InvalidInputError(
+                    f"{arguments['source']}: the roster reader stopped before the "
+                    "end of the file; load it again"
+                ) from None
+            if kind == "total":
+                reading.total = payload
+            elif kind == "rows":
+                reading.received += len(payload)
+                if progress is not None:
+                    progress(reading.received)
+                yield from payload
+            elif kind == "done":
+                reading.problems = payload
+                return
+            elif kind == "roster-error":
+                raise RosterError(*payload)
+            else:
+                raise InvalidInputError(payload)
+    finally:
+        receiver.close()
+        if process.is_alive():
+            process.terminate()
+        process.join()
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def parse_roster(
+    data: bytes,
+    *,
+    source: str,
+    json_format: bool = False,
+    schools: Iterable[School] | None = None,
+    townships: Iterable[Township] | None = None,
+    on: date | None = None,
+    school_year: str | None = None,
+    kind: str | None = None,
+) -> list[Admission]:
+    """Read a roster's bytes into admissions, in file order.
+
+    Args:
+        data: the file's bytes.
+        source: the file's name, for messages.
+        json_format: the bytes are a JSON roster (UTF-8), not CSV.
+        schools: the register's schools; a row naming another school code,
+            or a grade the school does not have, is a row problem.  ``None``
+            skips the check (the register then refuses the batch).
+        townships: the register's townships; an unknown code of a district
+            whose townships are loaded is a row problem.
+        on: the admission date of rows without a 录取日期.
+        school_year: the school year of rows without a 学年.
+        kind: ``csv``, ``xlsx`` or ``json`` (overrides ``json_format``).
+
+    Returns:
+        One :class:`~xueji.Admission` per row.  A row without a 申请编号 gets
+        an id made from its content, also used as its idempotency key, so
+        that loading the same row again decides nothing new
+        (:func:`load_roster`).
+
+    Raises:
+        RosterError: one or more rows cannot be taken; every problem is
+            listed with its row and column.  ID numbers show masked.
+        InvalidInputError: the file cannot be decoded or parsed at all.
+    """
+    admissions, problems = read_rows(
+        data,
+        source=source,
+        kind=kind or ("json" if json_format else "csv"),
+        schools=schools,
+        townships=townships,
+        on=on,
+        school_year=school_year,
+    )
     if problems:
-        raise RosterError(source, sorted(problems, key=lambda p: p.row))
-    return admissions
+        raise RosterError(source, problems)
+    return [a for _, a in admissions]
+
+
+def roster_kind(path: Path) -> str:
+    """``xlsx``, ``json`` or ``csv``, by the file's suffix."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
+    return "json" if suffix == ".json" else "csv"
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InvalidInputError(f"{path}: cannot be read: {error.strerror}") from None
 
 
 def read_roster(
@@ -897,16 +1160,13 @@ def read_roster(
     on: date | None = None,
     school_year: str | None = None,
 ) -> list[Admission]:
-    """Read a roster file (``.csv``, or ``.json``): see :func:`parse_roster`."""
+    """Read a roster file (``.csv``, ``.xlsx`` or ``.json``): see
+    :func:`parse_roster`."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InvalidInputError(f"{path}: cannot be read: {error.strerror}") from None
     return parse_roster(
-        data,
+        _read_bytes(path),
         source=str(path),
-        json_format=path.suffix.lower() == ".json",
+        kind=roster_kind(path),
         schools=schools,
         townships=townships,
         on=on,
@@ -914,24 +1174,24 @@ def read_roster(
     )
 
 
-def _decided_before(uow: UnitOfWork, admission: Admission, request_digest: str) -> bool:
-    """The same request with the same idempotency key was decided before.  A
-    key reused for a different request is left in, for the register to
-    refuse (DuplicateRequestError)."""
-    if admission.idempotency_key is None:
-        return False
-    known = uow.recall(admission.idempotency_key)
-    return known is not None and known[0] == request_digest
-
-
 @attrs.frozen
 class RosterResult:
     """What loading a roster did: the decisions of the rows decided now, in
-    file order, and how many rows had been loaded before (same content,
-    same idempotency key) and were skipped."""
+    file order (every one, or with ``keep="notable"`` those not accepted),
+    how many rows had been loaded before (same content, same idempotency
+    key) and were skipped, the count of decisions by outcome, the 第三条
+    filings (one per school and run of rows), and the rows rejected in
+    keep-valid mode with their problems."""
 
     decisions: tuple[Decision, ...]
     skipped: int
+    outcomes: dict[str, int] = attrs.Factory(dict)
+    filings: tuple[Decision, ...] = ()
+    rejected: tuple[RowProblem, ...] = ()
+
+    @property
+    def decided(self) -> int:
+        return sum(self.outcomes.values())
 
 
 def load_roster(
@@ -942,40 +1202,148 @@ def load_roster(
     on: date | None = None,
     school_year: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    reading: Callable[[int], None] | None = None,
+    keep_valid: bool = False,
+    parallel: bool = True,
+    file_new_records: bool = False,
+    keep: Literal["all", "notable"] = "all",
+    records: Records | None = None,
 ) -> RosterResult:
     """Read a roster against the register's schools and townships, then
-    decide every new row in one unit of work (all or nothing).
+    decide every new row in one transaction (:func:`xueji._intake.intake`:
+    the same rules as one admission, reads and writes in bulk).  A bad row
+    found while the others are decided fails the load all the same: the
+    transaction is rolled back and every bad row is named.
 
     Args:
         register: the register to load into.
-        path: the roster file.
+        path: the roster file (CSV in UTF-8 or GB18030, XLSX, or JSON).
         principal: who loads it (the city, a district for its schools, or a
             school for itself).
         on: the admission date of rows without a 录取日期.
         school_year: the school year of rows without a 学年.
-        progress: called with (rows decided, rows to decide) after each row.
+        progress: called with (rows decided, rows to decide) as it goes.
+        reading: called with the rows read so far while the file is read.
+        parallel: read the file in a process of its own while the rows read
+            are decided (where processes can fork): both cores work.
+        keep_valid: write the rows that can be taken and leave out the
+            others (``RosterResult.rejected``; :func:`write_rejects` writes
+            them to a file); without it, any bad row fails the whole load
+            and nothing is written.
+        file_new_records: report each school's new 学籍 to its district
+            (第三条, a :class:`~xueji.NewRecordsFiling` per school).
+        keep: ``"notable"`` keeps only the decisions not accepted.
+        records: the rows of a spreadsheet roster (:data:`Records`); the
+            path then only names it.
 
     Raises:
-        RosterError: rows that cannot be taken; nothing was written.
+        RosterError: rows that cannot be taken, every one with its row and
+            column (without ``keep_valid``); nothing was written.
         XuejiError: any other fault; nothing was written.
     """
+    from xueji._intake import intake
+
+    path = Path(path)
     with register.store.unit_of_work() as uow:
         schools = uow.schools()
         townships = uow.townships()
-    admissions = read_roster(
-        path, schools=schools, townships=townships, on=on, school_year=school_year
+    arguments: dict[str, Any] = {
+        "data": b"" if records is not None else _read_bytes(path),
+        "source": str(path),
+        "kind": roster_kind(path),
+        "schools": schools,
+        "townships": townships,
+        "on": on,
+        "school_year": school_year,
+        "records": records,
+    }
+    state = _Reading()
+    rows: Iterable[IntakeRow]
+    if parallel and _can_fork():
+        rows = _read_aside(arguments, state, reading)
+    else:
+        found, state.problems = read_rows(
+            arguments.pop("data"), progress=reading, **arguments
+        )
+        if state.problems and not keep_valid:
+            raise RosterError(str(path), state.problems)
+        state.total = len(found)
+        rows = found
+
+    def report(done: int, _total: int | None) -> None:
+        if progress is not None and state.total is not None:
+            progress(done, state.total)
+
+    def rows_read_well() -> None:
+        if state.problems and not keep_valid:
+            raise RosterError(str(path), sorted(state.problems, key=lambda p: p.row))
+
+    try:
+        result = intake(
+            register,
+            rows,
+            principal,
+            file_new_records=file_new_records,
+            keep_valid=keep_valid,
+            keep=keep,
+            progress=report,
+            before_commit=rows_read_well,
+        )
+    except RosterError as error:
+        raise RosterError(str(path), error.problems) from None
+    rejected = sorted(
+        [*state.problems, *(p for r in result.rejected for p in r.problems)],
+        key=lambda p: p.row,
     )
-    from xueji._service import digest
-
-    with register.store.unit_of_work() as uow:
-        fresh = [a for a in admissions if not _decided_before(uow, a, digest(a))]
-    total = len(fresh)
-
-    def report(done: int) -> None:
-        if progress is not None:
-            progress(done, total)
-
-    decisions = (
-        register.submit_batch(fresh, principal, progress=report) if fresh else []
+    return RosterResult(
+        decisions=result.decisions,
+        skipped=result.skipped,
+        outcomes=result.outcomes,
+        filings=result.filings,
+        rejected=tuple(rejected),
     )
-    return RosterResult(tuple(decisions), len(admissions) - total)
+
+
+REJECT_COLUMNS = ("行号", "问题")
+"""The columns a reject file puts before the roster's own."""
+
+
+def write_rejects(
+    roster: str | Path,
+    problems: Iterable[RowProblem],
+    target: str | Path,
+    *,
+    records: Records | None = None,
+) -> int:
+    """Write the rejected rows of ``roster`` to ``target`` (CSV, UTF-8 with
+    BOM, so spreadsheet programs open it): the row number, every problem of
+    the row (``[列] 原因``), then the row's own cells under the roster's
+    column names, ready to be corrected and loaded again.  Returns the
+    number of rows written."""
+    roster = Path(roster)
+    by_row: dict[int, list[RowProblem]] = {}
+    for problem in problems:
+        by_row.setdefault(problem.row, []).append(problem)
+    data = b"" if records is not None else _read_bytes(roster)
+    kind = roster_kind(roster)
+    rows = {
+        row.number: row
+        for row in _rows_of(data, source=str(roster), kind=kind, records=records)
+        if row.number in by_row
+    }
+    names = [c.name for c in ROSTER_COLUMNS]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([*REJECT_COLUMNS, *names])
+    for number in sorted(by_row):
+        found = rows.get(number)
+        values = found.values if found is not None else {}
+        reasons = "；".join(f"[{p.column}] {p.reason}" for p in by_row[number])
+        writer.writerow([number, reasons, *(values.get(n, "") for n in names)])
+    try:
+        Path(target).write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+    except OSError as error:
+        raise InvalidInputError(
+            f"{target}: cannot write the reject file: {error.strerror}"
+        ) from None
+    return len(by_row)

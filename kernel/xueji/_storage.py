@@ -26,7 +26,7 @@ __all__ = [
 
 import copy
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from types import TracebackType
@@ -180,6 +180,45 @@ class UnitOfWork(Protocol):
     def audit(
         self, *, student: str | None = None, organisation: str | None = None
     ) -> list[AuditRecord]: ...
+
+    # bulk work (a roster of a city's intake, a term's marks): each method
+    # does what the one-item methods do, item by item in the order given,
+    # with the same errors — in as few round trips as the store can.
+    def students_by_id_numbers(self, id_numbers: Collection[str]) -> dict[str, Student]:
+        """The students holding any of ``id_numbers``, by ID number (an ID
+        number no student holds is absent)."""
+        ...
+
+    def enrollments_of_students(
+        self, students: Collection[str]
+    ) -> dict[str, list[Enrollment]]:
+        """:meth:`enrollments_of` for each of ``students`` (a student with no
+        stint is absent), each list in that method's order."""
+        ...
+
+    def admissions_counts(
+        self, school_year: str, schools: Collection[str]
+    ) -> dict[tuple[str, int], int]:
+        """:meth:`admissions_count` of ``school_year`` for every grade of
+        each of ``schools``, by (school, grade); zero counts are absent."""
+        ...
+
+    def known_digests(self, keys: Collection[str]) -> dict[str, str]:
+        """The request digests remembered under any of the idempotency
+        ``keys`` (:meth:`recall` without reading the decisions)."""
+        ...
+
+    def add_students(self, students: Sequence[Student]) -> None: ...
+    def add_enrollments(self, enrollments: Sequence[Enrollment]) -> None: ...
+    def append_events(self, events: Sequence[StatusChange]) -> None: ...
+    def add_obligations(self, items: Sequence[StoredObligation]) -> None: ...
+    def save_decisions(
+        self, items: Sequence[tuple[Decision, str | None, str | None]]
+    ) -> None:
+        """:meth:`save_decision` for each (decision, key, digest)."""
+        ...
+
+    def add_records(self, records: Sequence[Record]) -> None: ...
 
 
 class Store(Protocol):
@@ -600,6 +639,86 @@ class MemoryUnitOfWork:
             for a in self._s.audit
             if student in (None, a.student) and organisation in (None, a.organisation)
         ]
+
+    # bulk work
+    def students_by_id_numbers(self, id_numbers: Collection[str]) -> dict[str, Student]:
+        found = {}
+        for id_number in id_numbers:
+            number = self._s.by_id.get(id_number)
+            if number is not None:
+                found[id_number] = self._s.students[number]
+        return found
+
+    def enrollments_of_students(
+        self, students: Collection[str]
+    ) -> dict[str, list[Enrollment]]:
+        wanted = set(students)
+        found: dict[str, list[Enrollment]] = {}
+        for enrollment in self._s.enrollments.values():
+            if enrollment.student in wanted:
+                found.setdefault(enrollment.student, []).append(enrollment)
+        for stints in found.values():
+            stints.sort(key=lambda e: (e.first_day, e.id))
+        return found
+
+    def admissions_counts(
+        self, school_year: str, schools: Collection[str]
+    ) -> dict[tuple[str, int], int]:
+        wanted = set(schools)
+        counts: dict[tuple[str, int], int] = {}
+        for e in self._s.enrollments.values():
+            if e.school in wanted and e.school_year == school_year:
+                counts[(e.school, e.grade)] = counts.get((e.school, e.grade), 0) + 1
+        return counts
+
+    def known_digests(self, keys: Collection[str]) -> dict[str, str]:
+        return {
+            key: known[0]
+            for key in keys
+            if (known := self._s.idempotency.get(key)) is not None
+        }
+
+    def add_students(self, students: Sequence[Student]) -> None:
+        for student in students:
+            if self.get_student(student.number) is not None:
+                raise StorageError(f"学籍号 {student.number} already exists")
+            if student.id_number is not None:
+                holder = self._s.by_id.get(student.id_number)
+                if holder is not None and holder != student.number:
+                    raise StorageError(
+                        "another student already holds this ID number (one "
+                        "person, one 学籍号, 第十七条第二款)"
+                    )
+                # A new number has no earlier index entry to drop.
+                self._s.by_id[student.id_number] = student.number
+            for alias in student.aliases:
+                self._s.aliases[alias] = student.number
+            self._s.students[student.number] = student
+
+    def add_enrollments(self, enrollments: Sequence[Enrollment]) -> None:
+        for enrollment in enrollments:
+            self.add_enrollment(enrollment)
+
+    def append_events(self, events: Sequence[StatusChange]) -> None:
+        self._s.events.extend(events)
+
+    def add_obligations(self, items: Sequence[StoredObligation]) -> None:
+        for item in items:
+            self.add_obligation(item)
+
+    def save_decisions(
+        self, items: Sequence[tuple[Decision, str | None, str | None]]
+    ) -> None:
+        for decision, key, digest in items:
+            self.save_decision(decision, key=key, digest=digest)
+
+    def add_records(self, records: Sequence[Record]) -> None:
+        by_kind: dict[str, list[Record]] = {}
+        for record in records:
+            by_kind.setdefault(record.kind, []).append(record)
+        for kind, added in by_kind.items():
+            # The lists are shared with the committed state: copy on write.
+            self._s.records[kind] = [*self._s.records.get(kind, ()), *added]
 
 
 class MemoryStore:
