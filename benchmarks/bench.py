@@ -492,7 +492,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--postgresql", default=os.environ.get("XUEJI_TEST_POSTGRESQL", "")
     )
-    parser.add_argument("--json", type=Path, default=Path("bench.json"))
+    parser.add_argument("--json", type=Path, default=Path(".benchmarks") / "bench.json")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument(
         "--only",
@@ -506,6 +506,8 @@ def main(argv: list[str] | None = None) -> int:
     generator = BeijingRegister(SEED)
     results: dict[str, Any] = {"machine": _machine(), "seed": SEED}
     print(_line("benchmark", "measured", "target", "× baseline"))
+
+    options.json.parent.mkdir(parents=True, exist_ok=True)
 
     def save() -> None:
         options.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
