@@ -771,11 +771,6 @@ def twin_first(store: Store, twin: Callable[[], object]) -> Store:
     return InMemory()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the late twin is decided again and the store overwrites the "
-    "key's decision (docs/limitations.md, Storage)",
-)
 def test_a_keyed_request_arriving_while_its_twin_is_decided_is_one_decision(
     register: Register,
 ) -> None:

@@ -57,7 +57,12 @@ from xueji._enrollment import (
     consequences,
     entry_term,
 )
-from xueji._errors import AccessDeniedError, InvalidInputError, UnknownStudentError
+from xueji._errors import (
+    AccessDeniedError,
+    ConflictError,
+    InvalidInputError,
+    UnknownStudentError,
+)
 from xueji._inspection import INSPECTION, InspectionDraw, draw, verify_draw
 from xueji._masking import FullRead, StudentView, full_read_basis, masked_view
 from xueji._operator import (
@@ -313,6 +318,11 @@ class Register:
         now = self._clock()
         try:
             with self.store.unit_of_work() as uow:
+                # The twin under the same key may have committed since the
+                # look-up above: look again inside the deciding unit of work.
+                twin = uow.recall(key) if key is not None else None
+                if twin is not None and twin[0] == request_digest:
+                    return twin[1]
                 ctx = Context(
                     uow=uow,
                     rules=self.rules,
@@ -323,6 +333,11 @@ class Register:
                     now=now,
                 )
                 decision = handler(ctx, request)
+                if key is not None and uow.recall(key) is not None:
+                    raise ConflictError(
+                        f"a request under idempotency key {key!r} was decided "
+                        "while this one was; retry it to read that decision"
+                    )
                 uow.save_decision(decision, key=key, digest=request_digest)
                 self._audit(
                     uow,
