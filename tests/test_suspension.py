@@ -783,3 +783,14 @@ def test_every_article_this_chapter_cites_exists() -> None:
     ]
 
     assert [str(parse_citation(c)) for c in cited] == cited
+
+
+def test_a_return_day_after_the_summer_needs_next_years_calendar(
+    register: Register,
+) -> None:
+    # A 休学 ending 2026-08-31 returns on the first school day of 2026-2027,
+    # whose calendar is not published: the lapse job's look-up stops there.
+    from xueji import CalendarStage, UnknownCalendarError
+
+    with pytest.raises(UnknownCalendarError, match="2026-2027"):
+        register.calendars.next_school_day(date(2026, 8, 31), CalendarStage.COMPULSORY)

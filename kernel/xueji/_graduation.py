@@ -654,7 +654,8 @@ def _studying_at(ctx: Context, number: str, school: School) -> Enrollment | None
 
 def _graduation_complete(ctx: Context, procedure: Procedure) -> None:
     # XXX: a special-education graduate's second stint (第十二条第二款) at the
-    # regular school is left open (docs/limitations.md).
+    # regular school is left open: only the roster's own stints are ended.
+    # No test shows it yet (docs/limitations.md says so).
     roster = loads(procedure.payload, GraduationRoster, source=procedure.id)
     school = school_of(ctx, roster.school)
     for graduate in roster.graduates:

@@ -936,7 +936,9 @@ def _lapse(
     stage = stage_of(ctx, school, enrollment)
     # XXX: a period ending in the summer needs next school year's calendar;
     # until it is loaded the job stops with UnknownCalendarError naming the
-    # year (docs/limitations.md) — the return day is never guessed.
+    # year (docs/limitations.md; tests/test_suspension.py::
+    # test_a_return_day_after_the_summer_needs_next_years_calendar) — the
+    # return day is never guessed.
     expected = ctx.calendars.next_school_day(
         until, stage.calendar_stage, school.district
     )
